@@ -1,0 +1,52 @@
+# Everything runs from a fresh clone: the first target that needs the virtualenv creates it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 3000
+# sam builds the python3.13 runtime with a local python3.13; pyenv provides it on these machines.
+SAM_ENV := PYENV_VERSION=$${PYENV_VERSION:-3.13.0:3.11.7} SAM_CLI_TELEMETRY=0
+SAM_CONFIG_ENV ?= default
+
+.PHONY: help venv run test lint typecheck unit validate build check-build deploy clean
+
+help:
+	@echo "make run       serve the tools locally on http://127.0.0.1:$(PORT) (simulator unless FULLSTORY_API_KEY is set)"
+	@echo "make test      install what is needed, then lint, type-check, sam validate and the whole test suite"
+	@echo "make build     sam build (arm64) and check the built layer"
+	@echo "make deploy    sam build && sam deploy (SAM_CONFIG_ENV=$(SAM_CONFIG_ENV))"
+
+$(BIN)/.installed: requirements-dev.txt layers/fullstory/requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+run: venv
+	PORT=$(PORT) $(BIN)/python -m local
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check layers functions
+
+typecheck: venv
+	$(BIN)/mypy layers/fullstory functions local scripts
+
+validate: venv
+	$(SAM_ENV) $(BIN)/sam validate --lint
+
+unit: venv
+	$(BIN)/pytest -q
+
+test: lint typecheck validate unit
+
+build: venv
+	$(SAM_ENV) $(BIN)/sam build --parallel
+	$(BIN)/python scripts/check_built_layer.py
+
+deploy: build
+	$(SAM_ENV) $(BIN)/sam deploy --config-env $(SAM_CONFIG_ENV)
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,32 @@
+"""Shared pieces of the tool parameter models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic_core import PydanticCustomError
+
+
+def _blank_is_none(value: Any) -> Any:
+    # Language models often send "" for a parameter they mean to leave out.
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN)]
+OptionalText = Annotated[str | None, BeforeValidator(_blank_is_none)]
+OptionalEmail = Annotated[Email | None, BeforeValidator(_blank_is_none)]
+
+
+class ToolParameters(BaseModel):
+    """Strict about names (a misspelt parameter is an error that names it), lenient about spelling of values."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+
+def parameter_error(parameter: str, message: str) -> PydanticCustomError:
+    """Raise from a model validator for rules that span parameters; the 400 names ``parameter``."""
+    return PydanticCustomError("parameter_rule", message.replace("{", "(").replace("}", ")"), {"parameter": parameter})

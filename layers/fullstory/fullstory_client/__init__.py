@@ -1,0 +1,32 @@
+"""Fullstory REST API client (no AWS, no Opal)."""
+
+from .client import FullstoryClient
+from .errors import (
+    BadRequest,
+    Forbidden,
+    FullstoryError,
+    MalformedResponse,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    UpstreamError,
+    UpstreamTimeout,
+)
+from .hosts import resolve_base_url
+from .session_ids import EXPECTED_FORM, normalize_session_id
+
+__all__ = [
+    "EXPECTED_FORM",
+    "BadRequest",
+    "Forbidden",
+    "FullstoryClient",
+    "FullstoryError",
+    "MalformedResponse",
+    "NotFound",
+    "RateLimited",
+    "Unauthorized",
+    "UpstreamError",
+    "UpstreamTimeout",
+    "normalize_session_id",
+    "resolve_base_url",
+]

@@ -1,0 +1,70 @@
+"""Typed errors for everything that can go wrong talking to Fullstory.
+
+Callers map these to user-facing answers; the message never contains the API key.
+"""
+
+from __future__ import annotations
+
+
+class FullstoryError(Exception):
+    """Base class: ``status`` is Fullstory's HTTP status (0 when no answer arrived)."""
+
+    kind = "fullstory_error"
+
+    def __init__(self, message: str, *, status: int = 0, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+class BadRequest(FullstoryError):
+    """Fullstory rejected the request (400): a parameter it does not accept."""
+
+    kind = "bad_request"
+
+
+class Unauthorized(FullstoryError):
+    """401: the API key is missing, wrong, or was rotated."""
+
+    kind = "unauthorized"
+
+
+class Forbidden(FullstoryError):
+    """403: the key's permission level (Standard/Architect/Admin) or the plan does not allow this."""
+
+    kind = "forbidden"
+
+
+class NotFound(FullstoryError):
+    """404: no such segment, operation, export, session or profile."""
+
+    kind = "not_found"
+
+
+class RateLimited(FullstoryError):
+    """429 after our own retries: ``retry_after`` seconds as Fullstory said, when it did."""
+
+    kind = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int | None, status: int = 429, code: str | None = None) -> None:
+        super().__init__(message, status=status, code=code)
+        self.retry_after = retry_after
+
+
+class UpstreamError(FullstoryError):
+    """5xx, a reset connection, or no answer in time: Fullstory is having a bad moment."""
+
+    kind = "upstream_error"
+
+
+class UpstreamTimeout(UpstreamError):
+    """Fullstory did not answer within the read timeout or the caller's deadline."""
+
+    kind = "upstream_timeout"
+
+
+class MalformedResponse(FullstoryError):
+    """Fullstory answered 2xx with a body we cannot read (not JSON, or not the documented shape)."""
+
+    kind = "malformed_response"

@@ -1,0 +1,130 @@
+"""Response models, exactly as the Fullstory REST API names things.
+
+v1 endpoints speak camelCase (aliased to snake_case attributes here); v2 endpoints speak
+snake_case. Unknown fields are ignored so that Fullstory adding one never breaks us.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+ExportType = Literal["TYPE_EVENT", "TYPE_INDIVIDUAL"]
+ExportFormat = Literal["FORMAT_CSV", "FORMAT_JSON", "FORMAT_NDJSON"]
+ExportScope = Literal["SCOPE_EVENTS", "SCOPE_PAGES", "SCOPE_SESSIONS", "SCOPE_INDIVIDUAL"]
+OperationState = Literal["PENDING", "COMPLETED", "FAILED"]
+
+
+class _V1(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+class _V2(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+
+class Segment(_V1):
+    id: str
+    name: str = ""
+    creator: str | None = None
+    created: datetime | None = None  # absent for built-in segments such as `everyone`
+    url: str | None = None
+
+
+class SegmentPage(_V1):
+    segments: list[Segment] = Field(default_factory=list)
+    next_pagination_token: str | None = None
+
+
+class TimeRange(_V1):
+    """RFC 3339 bounds; an empty string means unbounded (start) or 'now' (end)."""
+
+    start: str = ""
+    end: str = ""
+
+
+class ExportResultsRef(_V1):
+    expires: datetime | None = None
+    search_export_id: str
+
+
+class Operation(_V1):
+    id: str
+    type: str = ""
+    state: OperationState
+    error_details: str = ""
+    created_at: datetime | None = None
+    finished_at: datetime | None = None
+    estimate_pct_complete: float = 0
+    step: str = ""
+    results: ExportResultsRef | None = None
+    details: Any = None
+
+    @field_validator("error_details", "step", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: object) -> object:
+        return "" if value is None else value
+
+
+class ExportDownload(_V1):
+    """A signed, short-lived (about 5 minutes) URL to the gzip file; fetch it without auth."""
+
+    location: str
+    expires: datetime | None = None
+
+
+class Session(_V1):
+    user_id: str  # the device/cookie id: the first half of the server-API session id
+    session_id: str
+    created_time: datetime
+    fs_url: str = ""
+
+    @field_validator("created_time", mode="before")
+    @classmethod
+    def _epoch_seconds(cls, value: object) -> object:
+        # int64 arrives as a string of epoch seconds.
+        if isinstance(value, str) and value.isdigit():
+            return datetime.fromtimestamp(int(value), tz=UTC)
+        if isinstance(value, int | float):
+            return datetime.fromtimestamp(value, tz=UTC)
+        return value
+
+    @property
+    def full_id(self) -> str:
+        """``deviceId:sessionId``: the id every session endpoint takes."""
+        return f"{self.user_id}:{self.session_id}"
+
+
+class SessionList(_V1):
+    sessions: list[Session] = Field(default_factory=list)
+
+
+class LlmConfig(_V2):
+    pre_prompt: str = ""
+    post_prompt: str = ""
+    temperature: float | None = None
+    response_schema: dict[str, Any] | None = None
+    model: str | None = None
+
+
+class SummaryProfile(_V2):
+    id: str
+    name: str = ""
+    llm: LlmConfig = Field(default_factory=LlmConfig)
+    configuration: dict[str, Any] = Field(default_factory=dict)
+
+
+class SummaryProfilePage(_V2):
+    profiles: list[SummaryProfile] = Field(default_factory=list)
+    next_pagination_token: str | None = None
+
+
+class SessionSummary(_V2):
+    """Plain profiles answer ``summary``; profiles with a response schema answer ``response``."""
+
+    summary: str | None = None
+    response: Any = None
+    response_schema: dict[str, Any] | None = None

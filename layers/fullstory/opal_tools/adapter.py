@@ -1,0 +1,219 @@
+"""Turns an API Gateway HTTP API (v2) event into a validated tool call, and back.
+
+Every path out of here is a JSON answer: 200 with the result, or a problem body with the
+right status. Tracebacks go to the log (with the request id), never to the caller.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import BaseModel, ValidationError
+
+from fullstory_client import FullstoryClient, FullstoryError, Unauthorized
+
+from .auth import BearerAuth
+from .fullstory_access import fullstory_client
+from .problems import Problem, bad_parameters, from_fullstory_error, from_validation_error, internal_error, unauthorized
+from .secrets import SecretUnavailable, read_secret
+from .spec import ToolSpec
+
+P = TypeVar("P", bound=BaseModel)
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+TOKEN_SECRET_ENV = "OPAL_BEARER_TOKEN_SECRET_ID"
+AI_ENABLED_ENV = "FULLSTORY_AI_ANALYSIS_ENABLED"
+MAX_BODY_BYTES = 256 * 1024
+DEADLINE_MARGIN_S = 1.5  # time kept back to answer after the last Fullstory call
+# Opal's envelope keys, ignored when a caller sends parameters without the wrapper.
+OPAL_ENVELOPE_KEYS = frozenset({"auth", "auth_credentials", "environment", "chat_metadata", "async_callback"})
+
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "fullstory-opal-tools"))
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FullstoryOpalTools"))
+
+
+def _load_token(force: bool) -> str:
+    return read_secret(TOKEN_SECRET_ENV, force=force)
+
+
+bearer_auth = BearerAuth(_load_token)
+
+
+def ai_analysis_enabled() -> bool:
+    return os.environ.get(AI_ENABLED_ENV, "true").strip().lower() not in ("false", "0", "no", "off")
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    content_type = "application/problem+json" if status >= 400 else "application/json"
+    return {
+        "statusCode": status,
+        "headers": {"content-type": content_type, **(headers or {})},
+        "body": json.dumps(body, default=str, ensure_ascii=False),
+    }
+
+
+def problem_response(problem: Problem, request_id: str | None) -> dict[str, Any]:
+    headers: dict[str, str] = {}
+    if problem.status == 401:
+        headers["www-authenticate"] = "Bearer"
+    if problem.retry_after is not None:
+        headers["retry-after"] = str(problem.retry_after)
+    return json_response(problem.status, problem.body(request_id), headers)
+
+
+def _header(event: dict[str, Any], name: str) -> str | None:
+    headers = event.get("headers") or {}
+    for key, value in headers.items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def parse_body(event: dict[str, Any]) -> dict[str, Any]:
+    """The tool's parameters: ``{"parameters": {...}}`` or, tolerated, a bare parameter object."""
+    raw = event.get("body") or ""
+    if event.get("isBase64Encoded") and raw:
+        try:
+            raw = base64.b64decode(raw, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise bad_parameters([{"parameter": "body", "problem": "must be UTF-8 JSON"}]) from None
+    if len(raw.encode("utf-8", errors="replace")) > MAX_BODY_BYTES:
+        raise Problem(
+            413,
+            "Request too large",
+            f"The request body must be at most {MAX_BODY_BYTES} bytes.",
+            "BODY_TOO_LARGE",
+            errors=[{"parameter": "body", "problem": "too large"}],
+        )
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (json.JSONDecodeError, RecursionError):
+        raise bad_parameters(
+            [{"parameter": "body", "problem": 'must be a JSON object such as {"parameters": {...}}'}]
+        ) from None
+    if not isinstance(body, dict):
+        raise bad_parameters([{"parameter": "body", "problem": 'must be a JSON object such as {"parameters": {...}}'}])
+    if "parameters" in body:
+        parameters = body["parameters"]
+        if parameters is None:
+            return {}
+        if not isinstance(parameters, dict):
+            raise bad_parameters([{"parameter": "parameters", "problem": "must be a JSON object of parameter values"}])
+        return parameters
+    return {k: v for k, v in body.items() if k not in OPAL_ENVELOPE_KEYS}
+
+
+def validate(spec: ToolSpec, raw: dict[str, Any]) -> BaseModel:
+    try:
+        return spec.parameters.model_validate(raw)
+    except ValidationError as exc:
+        allowed = [f.alias or name for name, f in spec.parameters.model_fields.items()]
+        raise from_validation_error(exc, allowed) from None
+
+
+def _remaining_s(context: Any) -> float | None:
+    getter = getattr(context, "get_remaining_time_in_millis", None)
+    return getter() / 1000 if callable(getter) else None
+
+
+def _run_with_key_refresh(logic: Callable[[Any, FullstoryClient], Any], params: BaseModel, context: Any) -> Any:
+    client = fullstory_client()
+    for attempt in (1, 2):
+        remaining = _remaining_s(context)
+        client.set_time_budget(None if remaining is None else remaining - DEADLINE_MARGIN_S)
+        try:
+            return logic(params, client)
+        except Unauthorized:
+            # The key may have been rotated in the secret: read it afresh and try once more.
+            refreshed = fullstory_client(force_key_refresh=True)
+            if attempt == 2 or refreshed is client:
+                raise
+            client = refreshed
+    raise AssertionError("unreachable")
+
+
+def _outcome(problem: Problem) -> str:
+    if problem.error_code.startswith("FULLSTORY_"):
+        return problem.error_code.lower()
+    return {400: "client_error", 401: "unauthorized", 413: "client_error"}.get(
+        problem.status, problem.error_code.lower()
+    )
+
+
+def tool_handler(spec: ToolSpec, logic: Callable[[P, FullstoryClient], Any]) -> LambdaHandler:
+    """The Lambda handler for one tool: ``logic`` gets validated parameters and a client."""
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        request_id = (event.get("requestContext") or {}).get("requestId") or getattr(context, "aws_request_id", None)
+        thread_id = _header(event, "x-opal-thread-id")
+        if thread_id:
+            logger.append_keys(opal_thread_id=thread_id[:128])
+        outcome = "success"
+        try:
+            if spec.ai and not ai_analysis_enabled():
+                raise Problem(
+                    403,
+                    "AI analysis is disabled",
+                    "AI session analysis is turned off for this installation (EnableAiAnalysis=false). "
+                    "An administrator can turn it on.",
+                    "AI_ANALYSIS_DISABLED",
+                )
+            try:
+                authorized = bearer_auth.is_authorized(_header(event, "authorization"))
+            except SecretUnavailable:
+                logger.error("bearer token secret unavailable")
+                raise Problem(
+                    503,
+                    "Registry not ready",
+                    "The registry's token store is unavailable; try again later.",
+                    "TOKEN_STORE_UNAVAILABLE",
+                ) from None
+            if not authorized:
+                raise unauthorized()
+            params = validate(spec, parse_body(event))
+            result = _run_with_key_refresh(logic, params, context)
+            response = json_response(200, result)
+        except Problem as problem:
+            outcome = _outcome(problem)
+            response = problem_response(problem, request_id)
+        except FullstoryError as error:
+            mapped = from_fullstory_error(error)
+            outcome = _outcome(mapped)
+            response = problem_response(mapped, request_id)
+        except Exception:
+            logger.exception("tool failed")
+            outcome = "internal_error"
+            response = problem_response(internal_error(), request_id)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        logger.info(
+            "tool call",
+            extra={
+                "tool": spec.name,
+                "status": response["statusCode"],
+                "outcome": outcome,
+                "duration_ms": round(elapsed_ms, 1),
+            },
+        )
+        metrics.add_dimension(name="tool", value=spec.name)
+        metrics.add_dimension(name="outcome", value=outcome)
+        metrics.add_metric(name="ToolCall", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+        metrics.flush_metrics()
+        return response
+
+    wrapped: LambdaHandler = logger.inject_lambda_context(
+        correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+    )(handle)
+    return wrapped

@@ -1,0 +1,111 @@
+"""Opal discovery entries generated from the tool specs' pydantic models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .spec import ToolSpec
+
+_OPAL_TYPES = {"string", "integer", "number", "boolean", "array", "object"}
+_DROP_KEYS = {"title", "default", "description"}
+
+
+def _resolve(schema: Any, defs: dict[str, Any]) -> Any:
+    """Inline ``$ref``s so each parameter's schema stands alone."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            target = defs[schema["$ref"].rsplit("/", 1)[-1]]
+            merged = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+            return _resolve(merged, defs)
+        return {k: _resolve(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_resolve(item, defs) for item in schema]
+    return schema
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``X | None`` becomes X: optional-ness is carried by ``required``."""
+    options = schema.get("anyOf")
+    if isinstance(options, list):
+        concrete = [o for o in options if o.get("type") != "null"]
+        if len(concrete) == 1:
+            rest = {k: v for k, v in schema.items() if k != "anyOf"}
+            return {**concrete[0], **rest}
+    return schema
+
+
+def _clean(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        schema = _without_null(schema)
+        return {k: _clean(v) for k, v in schema.items() if k != "title"}
+    if isinstance(schema, list):
+        return [_clean(item) for item in schema]
+    return schema
+
+
+def _limits_text(schema: dict[str, Any], default: Any) -> str:
+    """Constraints in words, because a model reads the description first."""
+    parts: list[str] = []
+    if "enum" in schema:
+        parts.append("One of: " + ", ".join(str(v) for v in schema["enum"]) + ".")
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and high is not None:
+        parts.append(f"From {low} to {high}.")
+    elif low is not None:
+        parts.append(f"At least {low}.")
+    elif high is not None:
+        parts.append(f"At most {high}.")
+    if default is not None:
+        parts.append(f"Default {default}.")
+    return " ".join(parts)
+
+
+def parameter_entries(spec: ToolSpec) -> list[dict[str, Any]]:
+    raw = spec.parameters.model_json_schema(by_alias=True)
+    defs = raw.get("$defs", {})
+    required = set(raw.get("required", []))
+    entries: list[dict[str, Any]] = []
+    for name, prop in raw.get("properties", {}).items():
+        resolved = _clean(_resolve(prop, defs))
+        opal_type = resolved.get("type", "string")
+        if opal_type not in _OPAL_TYPES:
+            opal_type = "string"
+        description = str(resolved.get("description") or name)
+        limits = _limits_text(resolved, prop.get("default"))
+        full_description = f"{description} {limits}".strip()
+        schema = {k: v for k, v in resolved.items() if k not in _DROP_KEYS}
+        schema["type"] = opal_type
+        schema["description"] = full_description
+        entries.append(
+            {
+                "name": name,
+                "type": opal_type,
+                "description": full_description,
+                "required": name in required,
+                "schema": schema,
+            }
+        )
+    return entries
+
+
+def function_entry(spec: ToolSpec) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": spec.name,
+        "description": spec.description,
+        "parameters": parameter_entries(spec),
+        "endpoint": spec.endpoint,
+        "http_method": "POST",
+        "auth_requirements": [],
+    }
+    if spec.mode == "async":
+        entry["mode"] = "async"
+        entry["timeout"] = spec.timeout_s
+    return entry
+
+
+def discovery_document(specs: Iterable[ToolSpec], *, instructions: str | None = None) -> dict[str, Any]:
+    document: dict[str, Any] = {"functions": [function_entry(spec) for spec in specs]}
+    if instructions:
+        document["instructions"] = instructions
+    return document

@@ -1,0 +1,44 @@
+"""One Fullstory client per container, rebuilt when the key in the secret changes."""
+
+from __future__ import annotations
+
+import os
+
+from fullstory_client import FullstoryClient
+
+from .problems import Problem
+from .secrets import SecretUnavailable, read_secret
+
+API_KEY_SECRET_ENV = "FULLSTORY_API_KEY_SECRET_ID"
+BASE_URL_ENV = "FULLSTORY_API_BASE_URL"
+_PLACEHOLDERS = {"", "REPLACE_ME", "CHANGE_ME"}
+
+_clients: dict[tuple[str, str], FullstoryClient] = {}
+
+
+def _not_configured(reason: str) -> Problem:
+    return Problem(
+        503,
+        "Fullstory is not configured",
+        "This tool registry has no usable Fullstory API key yet; an administrator must put one "
+        f"in the registry's Secrets Manager secret ({reason}).",
+        "FULLSTORY_NOT_CONFIGURED",
+    )
+
+
+def fullstory_client(*, force_key_refresh: bool = False) -> FullstoryClient:
+    try:
+        api_key = read_secret(API_KEY_SECRET_ENV, force=force_key_refresh)
+    except SecretUnavailable as exc:
+        raise _not_configured(str(exc)) from None
+    if api_key in _PLACEHOLDERS:
+        raise _not_configured("the secret still holds its placeholder")
+    base_url = os.environ.get(BASE_URL_ENV, "")
+    key = (api_key, base_url)
+    client = _clients.get(key)
+    if client is None:
+        for stale in _clients.values():  # a rotated key leaves the old client unused
+            stale.close()
+        _clients.clear()
+        client = _clients[key] = FullstoryClient(api_key, base_url=base_url or None)
+    return client

@@ -1,0 +1,60 @@
+"""`make run`: serve the tools on http://127.0.0.1:${PORT:-3000}."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+
+from .server import LocalToolServer
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "3000"))
+    api_key = os.environ.get("FULLSTORY_API_KEY") or None
+    server = LocalToolServer(
+        port=port,
+        bearer_token=os.environ.get("OPAL_BEARER_TOKEN") or None,
+        fullstory_api_key=api_key,
+        fullstory_base_url=os.environ.get("FULLSTORY_API_BASE_URL") or None,
+    )
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"Cannot listen on 127.0.0.1:{port}: {exc.strerror}. Set PORT to another port.", file=sys.stderr)
+        return 1
+    fullstory = (
+        f"Fullstory API at {os.environ.get('FULLSTORY_API_BASE_URL') or 'the default host'}"
+        if api_key
+        else f"the embedded Fullstory simulator ({server.simulator.base_url if server.simulator else ''})"
+    )
+    tools = sorted(route.path for route in server.routes if route.path.startswith("/tools/"))
+    print(
+        f"""
+Fullstory tools for Opal, serving {len(tools)} tools against {fullstory}
+
+  Discovery URL:  {server.base_url}/discovery
+  Bearer token:   {server.bearer_token}
+
+  Try:
+    curl {server.base_url}/discovery
+    curl -H "Authorization: Bearer {server.bearer_token}" -d '{{"parameters":{{"limit":5}}}}' \\
+         {server.base_url}/tools/fullstory_list_segments
+
+Ctrl-C stops.""",
+        flush=True,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""The local tool server: template.yaml's routes, served by the same handlers, no Docker, no AWS.
+
+Secrets Manager is moto, in-process, so handlers take the same secret code path as in Lambda.
+Fullstory is the embedded simulator unless FULLSTORY_API_KEY is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from .apigw import http_api_event, http_response
+from .fullstory_sim import FullstorySimulator
+from .lambda_runtime import LocalFunction, use_layer
+from .template import TEMPLATE, Route, functions, load_template, parameter_defaults, resolve
+
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+LOCAL_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_SESSION_TOKEN": "local",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+# Settings a developer may override from the shell, as the template parameters would in AWS.
+OVERRIDABLE_ENV = ("FULLSTORY_API_BASE_URL", "FULLSTORY_AI_ANALYSIS_ENABLED", "LOG_LEVEL", "POWERTOOLS_LOG_LEVEL")
+
+
+class LocalToolServer:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bearer_token: str | None = None,
+        fullstory_api_key: str | None = None,
+        fullstory_base_url: str | None = None,
+        simulator: FullstorySimulator | None = None,
+        env_overrides: dict[str, str] | None = None,
+        template_path: Path = TEMPLATE,
+    ) -> None:
+        self.host, self.port = host, port
+        self.bearer_token = bearer_token or secrets.token_urlsafe(32)
+        self._own_simulator = simulator is None and not fullstory_api_key
+        self.simulator = simulator or (None if fullstory_api_key else FullstorySimulator())
+        self.fullstory_api_key = fullstory_api_key
+        self.fullstory_base_url = fullstory_base_url
+        self.env_overrides = env_overrides or {}
+        self.template_path = template_path
+        self.routes: dict[Route, LocalFunction] = {}
+        self._httpd: ThreadingHTTPServer | None = None
+        self._moto: Any = None
+
+    @property
+    def base_url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        return f"http://{self.host}:{self._httpd.server_address[1]}"
+
+    def start(self) -> LocalToolServer:
+        from moto import mock_aws
+
+        if self.simulator is not None and self._own_simulator:
+            self.simulator.start()
+        api_key = self.fullstory_api_key or (self.simulator.api_key if self.simulator else "")
+        base_url = self.simulator.base_url if self.simulator else (self.fullstory_base_url or "")
+        template = load_template(self.template_path)
+        refs = parameter_defaults(template)
+        refs.update(
+            {
+                name: f"local/{name}"
+                for name, res in template["Resources"].items()
+                if res.get("Type") == "AWS::SecretsManager::Secret"
+            }
+        )
+        defs = functions(template)
+        env: dict[str, str] = {}
+        for definition in defs:
+            env.update({k: resolve(v, refs) for k, v in definition.environment.items()})
+        env.update({k: os.environ[k] for k in OVERRIDABLE_ENV if k in os.environ})
+        env["FULLSTORY_API_BASE_URL"] = base_url
+        env.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines would drown the console
+        env.update(self.env_overrides)
+        os.environ.update(LOCAL_AWS_ENV)
+        os.environ.update(env)
+        self._moto = mock_aws()
+        self._moto.start()
+        self._put_secrets(env, api_key)
+        use_layer()
+        for definition in defs:
+            function = LocalFunction(definition)
+            for route in definition.routes:
+                self.routes[route] = function
+        self._httpd = ThreadingHTTPServer((self.host, self.port), self._request_handler())
+        self._httpd.daemon_threads = True
+        threading.Thread(target=self._httpd.serve_forever, name="local-tools", daemon=True).start()
+        return self
+
+    def _put_secrets(self, env: dict[str, str], api_key: str) -> None:
+        import boto3
+
+        client = boto3.client("secretsmanager")
+        for env_var, value in (
+            ("FULLSTORY_API_KEY_SECRET_ID", api_key),
+            ("OPAL_BEARER_TOKEN_SECRET_ID", self.bearer_token),
+        ):
+            name = env.get(env_var)
+            if name:
+                client.create_secret(Name=name, SecretString=value)
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+        if self.simulator is not None and self._own_simulator:
+            self.simulator.stop()
+
+    def __enter__(self) -> LocalToolServer:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def _request_handler(self) -> type[BaseHTTPRequestHandler]:
+        routes = self.routes
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            server_version = "fullstory-opal-local"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+                pass
+
+            def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+                self.send_response(status)
+                for key, value in headers.items():
+                    if key.lower() not in ("content-length", "connection"):
+                        self.send_header(key, value)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            def _message(self, status: HTTPStatus) -> None:
+                self._send(
+                    status, {"content-type": "application/json"}, json.dumps({"message": status.phrase}).encode()
+                )
+
+            def _serve(self) -> None:
+                path, _, query = self.path.partition("?")
+                length = int(self.headers.get("content-length") or 0)
+                if length > MAX_BODY_BYTES:
+                    self.close_connection = True
+                    self._message(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+                    return
+                body = self.rfile.read(length) if length else b""
+                function = routes.get(Route(self.command, path))
+                if function is None:
+                    self._message(HTTPStatus.NOT_FOUND)
+                    return
+                event = http_api_event(
+                    self.command,
+                    path,
+                    query=query,
+                    headers=dict(self.headers.items()),
+                    body=body,
+                    source_ip=self.client_address[0],
+                )
+                try:
+                    status, headers, payload = http_response(function.invoke(event))
+                except Exception:  # what API Gateway says when a function crashes
+                    self._message(HTTPStatus.INTERNAL_SERVER_ERROR)
+                    return
+                self._send(status, headers, payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
+
+        return Handler

@@ -1,0 +1,122 @@
+"""Shared fixtures: the simulator on an ephemeral loopback port, moto secrets, handler loading."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from local.apigw import http_api_event
+from local.lambda_runtime import LambdaContext
+
+if TYPE_CHECKING:
+    from local.fullstory_sim import FullstorySimulator
+
+ROOT = Path(__file__).resolve().parent.parent
+API_KEY_SECRET = "test/fullstory-api-key"
+TOKEN_SECRET = "test/opal-bearer-token"
+BEARER = "test-bearer-token-0123456789"
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[FullstorySimulator]:
+    from local.fullstory_sim import FullstorySimulator
+
+    with FullstorySimulator(api_key="sim-test-key", export_seconds=2.0) as sim:
+        yield sim
+
+
+@pytest.fixture(autouse=True)
+def _fresh_simulator_faults(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "simulator" in request.fixturenames:
+        request.getfixturevalue("simulator").clear_faults()
+
+
+def _reset_layer_caches() -> None:
+    from aws_lambda_powertools.utilities import parameters
+
+    from opal_tools import adapter, fullstory_access
+
+    parameters.clear_caches()
+    fullstory_access._clients.clear()
+    adapter.bearer_auth._last_forced = None
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch, simulator: FullstorySimulator) -> Iterator[Any]:
+    """moto Secrets Manager holding the simulator's key and the bearer token; env as the template sets it."""
+    from moto import mock_aws
+
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "FULLSTORY_API_KEY_SECRET_ID": API_KEY_SECRET,
+        "OPAL_BEARER_TOKEN_SECRET_ID": TOKEN_SECRET,
+        "FULLSTORY_API_BASE_URL": simulator.base_url,
+        "FULLSTORY_AI_ANALYSIS_ENABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "FullstoryOpalToolsTest",
+    }.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        import boto3
+
+        client = boto3.client("secretsmanager")
+        client.create_secret(Name=API_KEY_SECRET, SecretString=simulator.api_key)
+        client.create_secret(Name=TOKEN_SECRET, SecretString=BEARER)
+        _reset_layer_caches()
+        yield client
+        _reset_layer_caches()
+
+
+_loaded: dict[str, Handler] = {}
+
+
+def load_handler(function_dir: str) -> Handler:
+    """Import functions/<dir>/app.py under its own name, as the local server and Lambda do."""
+    if function_dir not in _loaded:
+        path = ROOT / "functions" / function_dir / "app.py"
+        name = f"_test_fn_{function_dir}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        _loaded[function_dir] = module.lambda_handler
+    return _loaded[function_dir]
+
+
+def tool_event(tool: str, parameters: Any = None, *, token: str | None = BEARER, raw_body: str | None = None,
+               headers: dict[str, str] | None = None) -> dict[str, Any]:
+    all_headers = {"content-type": "application/json", **(headers or {})}
+    if token is not None:
+        all_headers["authorization"] = f"Bearer {token}"
+    body = raw_body if raw_body is not None else json.dumps({"parameters": parameters or {}})
+    return http_api_event("POST", f"/tools/{tool}", headers=all_headers, body=body.encode())
+
+
+def context(timeout_s: int = 25) -> LambdaContext:
+    return LambdaContext(function_name="test", memory_limit_in_mb=512, timeout_s=timeout_s)
+
+
+def call_tool(tool: str, parameters: Any = None, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    response = load_handler(tool)(tool_event(tool, parameters, **kwargs), context())
+    return response["statusCode"], json.loads(response["body"])
+
+
+@pytest.fixture
+def env_ai_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FULLSTORY_AI_ANALYSIS_ENABLED", "false")
+
+
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "fullstory-opal-tools-test")

@@ -1,0 +1,64 @@
+"""One source of truth: the catalog. Template, functions/, events/ and discovery must agree with it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog import TOOLS, TOOLS_BY_NAME
+from local.template import functions, load_template
+from opal_tools.adapter import parse_body, validate
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_FUNCTIONS = functions(load_template())
+
+
+def _routes() -> dict[tuple[str, str], str]:
+    return {(r.method, r.path): f.code_dir.name for f in TEMPLATE_FUNCTIONS for r in f.routes}
+
+
+def test_every_tool_has_exactly_one_function_route_and_event() -> None:
+    routes = _routes()
+    for tool in TOOLS:
+        matching = [f for f in TEMPLATE_FUNCTIONS if f.code_dir.name == tool.name]
+        assert len(matching) == 1, tool.name
+        assert [(r.method, r.path) for r in matching[0].routes] == [("POST", f"/tools/{tool.name}")]
+        assert routes[("POST", f"/tools/{tool.name}")] == tool.name
+        assert (ROOT / "functions" / tool.name / "app.py").is_file()
+        assert (ROOT / "events" / f"{tool.name}.json").is_file()
+
+
+def test_no_function_outside_the_catalog() -> None:
+    in_template = {f.code_dir.name for f in TEMPLATE_FUNCTIONS}
+    on_disk = {p.name for p in (ROOT / "functions").iterdir() if p.is_dir() and not p.name.startswith("_")}
+    allowed = set(TOOLS_BY_NAME) | {"discovery"}
+    assert in_template == allowed
+    assert on_disk - {"__pycache__"} == allowed
+
+
+def test_discovery_is_public_get() -> None:
+    # HTTP API routes cannot end in "/"; register the URL without one (Opal resolves tools beside it).
+    assert _routes()[("GET", "/discovery")] == "discovery"
+
+
+def _event(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(path.read_text())
+    return loaded
+
+
+@pytest.mark.parametrize("tool", [t.name for t in TOOLS])
+def test_sample_events_are_valid_tool_calls(tool: str) -> None:
+    event = _event(ROOT / "events" / f"{tool}.json")
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == f"POST /tools/{tool}"
+    assert event["rawPath"] == f"/tools/{tool}"
+    assert event["headers"]["authorization"].startswith("Bearer ")
+    validate(TOOLS_BY_NAME[tool], parse_body(event))
+
+
+def test_no_stray_events() -> None:
+    names = {p.stem for p in (ROOT / "events").glob("*.json")}
+    assert names <= set(TOOLS_BY_NAME) | {"discovery"}
