@@ -39,7 +39,7 @@ validate: venv
 unit: venv
 	$(BIN)/pytest -q
 
-test: lint typecheck validate unit
+test: lint typecheck validate unit build
 
 build: venv
 	$(SAM_ENV) $(BIN)/sam build --parallel

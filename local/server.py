@@ -56,6 +56,7 @@ class LocalToolServer:
         self.routes: dict[Route, LocalFunction] = {}
         self._httpd: ThreadingHTTPServer | None = None
         self._moto: Any = None
+        self._saved_env: dict[str, str | None] = {}
 
     @property
     def base_url(self) -> str:
@@ -87,6 +88,7 @@ class LocalToolServer:
         env["FULLSTORY_API_BASE_URL"] = base_url
         env.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines would drown the console
         env.update(self.env_overrides)
+        self._saved_env = {k: os.environ.get(k) for k in (*LOCAL_AWS_ENV, *env)}
         os.environ.update(LOCAL_AWS_ENV)
         os.environ.update(env)
         self._moto = mock_aws()
@@ -124,6 +126,12 @@ class LocalToolServer:
             self._moto = None
         if self.simulator is not None and self._own_simulator:
             self.simulator.stop()
+        for key, value in self._saved_env.items():  # leave the process as we found it
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env = {}
 
     def __enter__(self) -> LocalToolServer:
         return self.start()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from opal_tools.spec import ToolSpec
 
+from .ai import AI_TOOLS
+from .exports import EXPORT_TOOLS
 from .segments import GET_SEGMENT, LIST_SEGMENTS
-from .sessions import LIST_SESSIONS
+from .sessions import SESSION_TOOLS
 
-TOOLS: tuple[ToolSpec, ...] = (LIST_SEGMENTS, GET_SEGMENT, LIST_SESSIONS)
+TOOLS: tuple[ToolSpec, ...] = (LIST_SEGMENTS, GET_SEGMENT, *EXPORT_TOOLS, *SESSION_TOOLS, *AI_TOOLS)
 TOOLS_BY_NAME: dict[str, ToolSpec] = {tool.name: tool for tool in TOOLS}
 
 INSTRUCTIONS = (

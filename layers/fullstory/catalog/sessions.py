@@ -40,3 +40,6 @@ LIST_SESSIONS = ToolSpec(
     group="sessions",
     example_prompt="Show the last 10 sessions for john.doe@example.com.",
 )
+
+
+SESSION_TOOLS: tuple[ToolSpec, ...] = (LIST_SESSIONS,)

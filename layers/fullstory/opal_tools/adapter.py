@@ -206,6 +206,7 @@ def tool_handler(spec: ToolSpec, logic: Callable[[P, FullstoryClient], Any]) -> 
                 "duration_ms": round(elapsed_ms, 1),
             },
         )
+        metrics.clear_metrics()  # a disabled provider skips the flush, and with it the reset
         metrics.add_dimension(name="tool", value=spec.name)
         metrics.add_dimension(name="outcome", value=outcome)
         metrics.add_metric(name="ToolCall", unit=MetricUnit.Count, value=1)
