@@ -114,9 +114,4 @@ def call_tool(tool: str, parameters: Any = None, **kwargs: Any) -> tuple[int, di
     return response["statusCode"], json.loads(response["body"])
 
 
-@pytest.fixture
-def env_ai_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FULLSTORY_AI_ANALYSIS_ENABLED", "false")
-
-
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "fullstory-opal-tools-test")

@@ -52,6 +52,7 @@ M = TypeVar("M", bound=BaseModel)
 _RETRY_ANY_METHOD = frozenset({429, 502, 503, 504})
 _MIN_REQUEST_BUDGET_S = 0.5  # no point starting a request with less time than this left
 _MAX_RETRY_AFTER_S = 30.0
+SUMMARY_READ_TIMEOUT_S = 60.0  # LLM-backed; the caller's deadline is the real bound
 
 
 def _path_id(value: str) -> str:
@@ -170,12 +171,19 @@ class FullstoryClient:
         return self._get_model(SessionList, "/sessions/v2", params=params)
 
     def generate_summary(self, session_id: str, *, profile_id: str) -> SessionSummary:
-        """``session_id`` is ``deviceId:sessionId``; the profile holds prompts and temperature."""
-        return self._get_model(
-            SessionSummary,
+        """``session_id`` is ``deviceId:sessionId``; the profile holds prompts and temperature.
+
+        Summaries are slow and metered (Activations): the read may take all the time left, and a
+        summary that timed out is not asked for again.
+        """
+        data = self._request(
+            "GET",
             f"/v2/sessions/{_path_id(session_id)}/summary",
             params={"config_profile": profile_id},
+            read_timeout=max(self.read_timeout, SUMMARY_READ_TIMEOUT_S),
+            retry_timeouts=False,
         )
+        return self._parse(SessionSummary, data)
 
     # --- summary ("visit") profiles -------------------------------------------------------
 
@@ -220,13 +228,15 @@ class FullstoryClient:
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Mapping[str, Any] | None = None,
+        read_timeout: float | None = None,
+        retry_timeouts: bool = True,
     ) -> Any:
         idempotent = method in ("GET", "HEAD", "DELETE")
         url = self.base_url + path
         attempt = 0
         while True:
             attempt += 1
-            read_timeout = self._read_timeout_or_raise()
+            read_timeout = self._read_timeout_or_raise(read_timeout or self.read_timeout)
             try:
                 response = self._session.request(
                     method, url, params=params, json=json_body, timeout=(self.connect_timeout, read_timeout)
@@ -236,7 +246,7 @@ class FullstoryClient:
                 retryable = True  # nothing was sent
             except requests.Timeout:
                 error = UpstreamTimeout(f"Fullstory did not answer within {read_timeout:.0f} s")
-                retryable = idempotent
+                retryable = idempotent and retry_timeouts
             except requests.ConnectionError:
                 error = UpstreamError("the connection to Fullstory failed")
                 retryable = idempotent
@@ -254,13 +264,13 @@ class FullstoryClient:
                 raise error
             self._sleep(delay)
 
-    def _read_timeout_or_raise(self) -> float:
+    def _read_timeout_or_raise(self, read_timeout: float) -> float:
         if self.deadline is None:
-            return self.read_timeout
+            return read_timeout
         remaining = self.deadline - self._clock()
         if remaining < _MIN_REQUEST_BUDGET_S:
             raise UpstreamTimeout("no time left to ask Fullstory before the tool's deadline")
-        return min(self.read_timeout, remaining)
+        return min(read_timeout, remaining)
 
     def _has_time_for(self, delay: float) -> bool:
         if self.deadline is None:

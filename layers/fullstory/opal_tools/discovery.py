@@ -38,7 +38,8 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
 def _clean(schema: Any) -> Any:
     if isinstance(schema, dict):
         schema = _without_null(schema)
-        return {k: _clean(v) for k, v in schema.items() if k != "title"}
+        # Opal's sync rejects nulls (a null description fails the whole registry).
+        return {k: _clean(v) for k, v in schema.items() if k != "title" and v is not None}
     if isinstance(schema, list):
         return [_clean(item) for item in schema]
     return schema

@@ -1,0 +1,27 @@
+"""fullstory_get_cmp_error_detection: visible errors and consent-banner problems, one finding each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog.ai import CMP_ERROR_DETECTION, PROFILE_FOR_TOOL, SessionParams
+from fullstory_client import FullstoryClient
+from opal_tools.adapter import tool_handler
+from opal_tools.session_summaries import summarize
+
+
+def detect(params: SessionParams, client: FullstoryClient) -> dict[str, Any]:
+    found = summarize(client, params.sessionId, PROFILE_FOR_TOOL[CMP_ERROR_DETECTION.name])
+    findings = found.get("findings")
+    findings = findings if isinstance(findings, list) else []
+    return {
+        "sessionId": params.sessionId,
+        "findingCount": len(findings),
+        "findings": findings,
+        "consentBannerProblem": bool(found.get("consent_banner_problem")),
+        "consentStatus": found.get("consent_status"),
+        "summary": found.get("summary"),
+    }
+
+
+lambda_handler = tool_handler(CMP_ERROR_DETECTION, detect)

@@ -1,0 +1,11 @@
+"""fullstory_get_session_conversion_funnel_summary: the session summarised by the conversion funnel summary profile."""
+
+from __future__ import annotations
+
+from catalog.ai import CONVERSION_FUNNEL_SUMMARY, PROFILE_FOR_TOOL
+from opal_tools.adapter import tool_handler
+from opal_tools.session_summaries import summary_tool
+
+lambda_handler = tool_handler(
+    CONVERSION_FUNNEL_SUMMARY, summary_tool(PROFILE_FOR_TOOL[CONVERSION_FUNNEL_SUMMARY.name], "conversion-funnel")
+)

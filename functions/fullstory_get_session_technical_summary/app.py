@@ -1,0 +1,9 @@
+"""fullstory_get_session_technical_summary: the session summarised by the technical summary profile."""
+
+from __future__ import annotations
+
+from catalog.ai import PROFILE_FOR_TOOL, TECHNICAL_SUMMARY
+from opal_tools.adapter import tool_handler
+from opal_tools.session_summaries import summary_tool
+
+lambda_handler = tool_handler(TECHNICAL_SUMMARY, summary_tool(PROFILE_FOR_TOOL[TECHNICAL_SUMMARY.name], "technical"))

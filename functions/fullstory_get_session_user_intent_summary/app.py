@@ -1,0 +1,11 @@
+"""fullstory_get_session_user_intent_summary: the session summarised by the user intent summary profile."""
+
+from __future__ import annotations
+
+from catalog.ai import PROFILE_FOR_TOOL, USER_INTENT_SUMMARY
+from opal_tools.adapter import tool_handler
+from opal_tools.session_summaries import summary_tool
+
+lambda_handler = tool_handler(
+    USER_INTENT_SUMMARY, summary_tool(PROFILE_FOR_TOOL[USER_INTENT_SUMMARY.name], "user-intent")
+)
