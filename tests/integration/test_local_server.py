@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -10,6 +12,8 @@ import requests
 from catalog import TOOLS
 from local.fullstory_sim import FullstorySimulator
 from local.server import LocalToolServer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -47,3 +51,14 @@ def test_tools_need_the_token(server: LocalToolServer) -> None:
 def test_unknown_route_is_404(server: LocalToolServer) -> None:
     assert requests.post(server.base_url + "/tools/nope", json={}, timeout=5).status_code == 404
     assert requests.get(server.base_url + "/tools/fullstory_list_segments", timeout=5).status_code == 404
+
+
+def test_every_tool_answers_through_the_local_server(server: LocalToolServer, simulator: FullstorySimulator) -> None:
+    for tool in TOOLS:
+        sample = json.loads((ROOT / "events" / f"{tool.name}.json").read_text())
+        parameters = json.loads(sample["body"])["parameters"]
+        if "sessionId" in parameters:
+            parameters["sessionId"] = simulator.data.sessions[0].id
+        response = requests.post(server.base_url + tool.endpoint, json={"parameters": parameters},
+                                 headers={"Authorization": "Bearer local-token"}, timeout=30)
+        assert response.status_code in (200, 202), (tool.name, response.text)
