@@ -1,0 +1,145 @@
+"""Sessions: `GET /sessions/v2` and the Activation endpoints under `/v2/sessions/{id}/…`
+(events, context, summary)."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
+from .context import context_document, select_events, v2_events
+from .errors import bad_request, not_found, required
+from .facts import derive
+from .model import Session
+from .profiles import validate_config, validate_llm
+from .routing import Request, Response, Route, route
+from .schema_fill import fill
+from .summaries import choose_lens, summarize
+from .timeutil import parse_rfc3339
+
+if TYPE_CHECKING:
+    from .simulator import FullstorySimulator
+
+_ID = re.compile(r"^(?P<device>[0-9A-Za-z-]+)[:!](?P<session>[0-9A-Za-z-]+)$")
+
+
+def list_sessions(sim: FullstorySimulator, req: Request) -> Response:
+    uid, email = req.arg("uid"), req.arg("email")
+    if uid is None and email is None:
+        raise bad_request("uid or email is required", "required_field")
+    limit = req.int_arg("limit", default=20, low=0) or 20  # proto3: 0 means "unset"
+    users = []
+    if uid is not None and (user := sim.data.user(uid)) is not None:
+        users.append(user)
+    if email is not None:
+        users.extend(sim.data.users_with_email(email))
+    found = {s.id: s for u in users for s in sim.data.sessions_of(u.uid)}  # union, de-duplicated
+    now_ms = sim.clock() * 1000
+    recent = sorted((s for s in found.values() if s.start_ms <= now_ms), key=lambda s: s.start_ms, reverse=True)
+    return Response.json(
+        {
+            "sessions": [
+                {
+                    "userId": s.device_id,
+                    "sessionId": s.session_id,
+                    "createdTime": str(s.created_s),  # int64 → string, epoch seconds
+                    "fsUrl": sim.data.session_url(s),
+                }
+                for s in recent[:limit]
+            ]
+        }
+    )
+
+
+def _session(sim: FullstorySimulator, req: Request) -> Session:
+    raw = req.params["session_id"].strip()
+    if not raw:
+        raise required("session_id")
+    m = _ID.match(raw)
+    if m is None:
+        raise bad_request(f"invalid session_id {raw!r}: expected <deviceId>:<sessionId> (URL-encode ':' as %3A)")
+    session = sim.data.session(f"{m['device']}:{m['session']}")
+    if session is None:
+        raise not_found()
+    return session
+
+
+def session_events(sim: FullstorySimulator, req: Request) -> Response:
+    return Response.json({"events": v2_events(_session(sim, req))})
+
+
+def session_context(sim: FullstorySimulator, req: Request) -> Response:
+    session = _session(sim, req)
+    body = req.json(required=False)
+    if not isinstance(body, dict):
+        raise bad_request("request body must be a JSON object")
+    return Response.json(context_document(sim.data, session, validate_config(body)))
+
+
+def _end_timestamp(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        parse_rfc3339(str(value))
+    except ValueError:
+        raise bad_request("end_timestamp must be an RFC 3339 timestamp") from None
+    return str(value)
+
+
+def _summarize(
+    sim: FullstorySimulator,
+    session: Session,
+    llm: dict[str, Any],
+    config: dict[str, dict[str, Any]],
+    end_timestamp: str | None,
+) -> Response:
+    pre, post = str(llm.get("pre_prompt") or ""), str(llm.get("post_prompt") or "")
+    temperature = float(llm.get("temperature", 0.2))
+    facts = derive(sim.data, session, select_events(session, config, end_timestamp))
+    if sim.summary_latency_s > 0:
+        time.sleep(sim.summary_latency_s)  # LLM latency; request threads are independent
+    schema = llm.get("response_schema")
+    if schema:
+        lens, _ = choose_lens(f"{pre}\n{post}")
+        return Response.json({"response": fill(schema, facts, lens), "response_schema": schema})
+    return Response.json({"summary": summarize(facts, pre, post, temperature)})
+
+
+def summary_get(sim: FullstorySimulator, req: Request) -> Response:
+    session = _session(sim, req)
+    profile_id = req.arg("config_profile", "configProfile")
+    if profile_id is None:
+        raise required("config_profile")
+    profile = sim.profiles.get(profile_id)
+    return _summarize(sim, session, profile.llm, profile.config, _end_timestamp(req.arg("end_timestamp")))
+
+
+def summary_post(sim: FullstorySimulator, req: Request) -> Response:
+    """Per-request overrides: local llm/config fields win over the saved profile's."""
+    session = _session(sim, req)
+    body = req.json(required=False)
+    if not isinstance(body, dict):
+        raise bad_request("request body must be a JSON object")
+    profile_id = body.get("config_profile") or body.get("profileId")
+    llm: dict[str, Any] = {}
+    config: dict[str, dict[str, Any]] = {"slice": {}, "context": {}, "events": {}, "cache": {}}
+    if profile_id:
+        profile = sim.profiles.get(str(profile_id))
+        llm, config = dict(profile.llm), {k: dict(v) for k, v in profile.config.items()}
+    llm.update(validate_llm(body.get("llm")))
+    override = validate_config(body)
+    for section, values in override.items():
+        config[section] = {**config.get(section, {}), **values}
+    if not (llm.get("pre_prompt") or llm.get("post_prompt")):
+        raise bad_request("config_profile or llm.pre_prompt/llm.post_prompt is required", "required_field")
+    end = _end_timestamp(body.get("end_timestamp") or req.arg("end_timestamp"))
+    return _summarize(sim, session, llm, config, end)
+
+
+ROUTES: list[Route] = [
+    route("GET", "/sessions/v2", list_sessions),
+    route("GET", "/v2/sessions/{session_id}/events", session_events, admin=True),
+    route("POST", "/v2/sessions/{session_id}/context", session_context, admin=True),
+    route("GET", "/v2/sessions/{session_id}/summary", summary_get, admin=True),
+    route("POST", "/v2/sessions/{session_id}/summary", summary_post, admin=True),
+]

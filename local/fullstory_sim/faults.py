@@ -1,0 +1,164 @@
+"""Fault injection and the request log.
+
+A fault applies to the next `times` requests whose path (without the query string) matches
+`path_regex` (re.search) and, when given, whose method matches. The first matching fault wins.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
+
+
+@dataclass
+class Fault:
+    pattern: re.Pattern[str]
+    status: int | None
+    retry_after: int | None
+    delay_s: float
+    body: str | None
+    remaining: int
+    method: str | None
+    reset: bool
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        return self.pattern.search(path) is not None
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "path_regex": self.pattern.pattern,
+            "method": self.method,
+            "status": self.status,
+            "retry_after": self.retry_after,
+            "delay_s": self.delay_s,
+            "body": self.body,
+            "times": self.remaining,
+            "reset": self.reset,
+        }
+
+
+class FaultBook:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(
+        self,
+        path_regex: str,
+        *,
+        status: int | None = None,
+        retry_after: int | None = None,
+        delay_s: float = 0.0,
+        body: str | None = None,
+        times: int = 1,
+        method: str | None = None,
+        reset: bool = False,
+    ) -> Fault:
+        """Validates eagerly so a typo in a test fails at the injection, not silently later."""
+        try:
+            pattern = re.compile(path_regex)
+        except re.error as exc:
+            raise ValueError(f"invalid path_regex {path_regex!r}: {exc}") from exc
+        if status is not None and not 100 <= status <= 599:
+            raise ValueError(f"status must be an HTTP status code, got {status}")
+        if retry_after is not None and retry_after < 0:
+            raise ValueError("retry_after must be >= 0 (integer seconds)")
+        if delay_s < 0:
+            raise ValueError("delay_s must be >= 0")
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        fault = Fault(
+            pattern,
+            status,
+            retry_after,
+            float(delay_s),
+            body,
+            int(times),
+            method.upper() if method else None,
+            bool(reset),
+        )
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """Consumes one use of the first fault matching this request."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(method, path):
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def pending(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [f.describe() for f in self._faults]
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str  # raw (still percent-encoded) path without the query string
+    query: str
+    at: float  # wall-clock epoch seconds
+
+
+class RequestLog(Sequence[tuple[str, str]]):
+    """Thread-safe, append-only log of received requests as `(method, path)` tuples.
+
+    `calls(path_regex, method)` counts matching requests; `entries()` gives the full records.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[LoggedRequest] = []
+
+    def record(self, method: str, path: str, query: str) -> None:
+        with self._lock:
+            self._entries.append(LoggedRequest(method, path, query, time.time()))
+
+    def entries(self) -> list[LoggedRequest]:
+        with self._lock:
+            return list(self._entries)
+
+    def calls(self, path_regex: str, method: str | None = None) -> int:
+        pattern = re.compile(path_regex)
+        return sum(
+            1 for e in self.entries() if pattern.search(e.path) and (method is None or e.method == method.upper())
+        )
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[str, str]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, str] | Sequence[tuple[str, str]]:
+        pairs = [(e.method, e.path) for e in self.entries()]
+        return pairs[index]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter([(e.method, e.path) for e in self.entries()])
+
+    def __repr__(self) -> str:
+        return f"RequestLog({list(self)!r})"
