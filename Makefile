@@ -7,7 +7,7 @@ PORT ?= 3000
 SAM_ENV := PYENV_VERSION=$${PYENV_VERSION:-3.13.0:3.11.7} SAM_CLI_TELEMETRY=0
 SAM_CONFIG_ENV ?= default
 
-.PHONY: help venv run test lint typecheck unit validate build check-build deploy clean
+.PHONY: help venv run test lint typecheck unit validate build deploy clean fuzz
 
 help:
 	@echo "make run       serve the tools locally on http://127.0.0.1:$(PORT) (simulator unless FULLSTORY_API_KEY is set)"
@@ -40,6 +40,10 @@ unit: venv
 	$(BIN)/pytest -q
 
 test: lint typecheck validate unit build
+
+# A larger property-based run than `make test` does (FUZZ_TOTAL cases across all tools).
+fuzz: venv
+	FUZZ_TOTAL=$${FUZZ_TOTAL:-100000} $(BIN)/pytest -q -p no:logging tests/fuzz
 
 build: venv
 	$(SAM_ENV) $(BIN)/sam build --parallel

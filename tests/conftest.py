@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -66,6 +67,7 @@ def aws(monkeypatch: pytest.MonkeyPatch, simulator: FullstorySimulator) -> Itera
         "FULLSTORY_API_BASE_URL": simulator.base_url,
         "FULLSTORY_AI_ANALYSIS_ENABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "FullstoryOpalToolsTest",
+        "FULLSTORY_RETRY_BASE_DELAY_S": "0.01",  # backoff steps of 10 ms keep fault tests quick
     }.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
@@ -77,6 +79,57 @@ def aws(monkeypatch: pytest.MonkeyPatch, simulator: FullstorySimulator) -> Itera
         _reset_layer_caches()
         yield client
         _reset_layer_caches()
+
+
+# Every value here must never appear in a log line or a tool response. Tests that introduce
+# another secret (a rotated key, a callback token) add it with ``register_secret``.
+SECRETS: set[str] = {BEARER, "sim-test-key"}
+
+
+def register_secret(value: str) -> str:
+    SECRETS.add(value)
+    return value
+
+
+class LogSink(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(self.format(record))
+        except Exception:  # a broken record must not hide the others
+            self.lines.append(repr(record.__dict__))
+
+
+@pytest.fixture(scope="session")
+def log_sink() -> Iterator[LogSink]:
+    """Collects every log record of the whole suite: ours through Powertools' own formatter."""
+    from opal_tools.adapter import logger
+
+    sink = LogSink()
+    std_logger = logger._logger
+    if std_logger.handlers and std_logger.handlers[0].formatter is not None:
+        sink.setFormatter(std_logger.handlers[0].formatter)
+    # Powertools' logger propagates, so the root logger sees its records and everyone else's.
+    logging.getLogger().addHandler(sink)
+    yield sink
+    logging.getLogger().removeHandler(sink)
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_in_logs(log_sink: LogSink) -> Iterator[None]:
+    start = len(log_sink.lines)
+    yield
+    for line in log_sink.lines[start:]:
+        leaked = [secret for secret in SECRETS if secret and secret in line]
+        assert not leaked, f"a secret appeared in a log line: {line[:200]}"
+
+
+def assert_no_secret(text: str) -> None:
+    leaked = [secret for secret in SECRETS if secret and secret in text]
+    assert not leaked, "a secret appeared in a response"
 
 
 _loaded: dict[str, Handler] = {}
@@ -111,6 +164,7 @@ def context(timeout_s: int = 25) -> LambdaContext:
 
 def call_tool(tool: str, parameters: Any = None, **kwargs: Any) -> tuple[int, dict[str, Any]]:
     response = load_handler(tool)(tool_event(tool, parameters, **kwargs), context())
+    assert_no_secret(response["body"])
     return response["statusCode"], json.loads(response["body"])
 
 

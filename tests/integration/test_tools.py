@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from local.fullstory_sim import FullstorySimulator
-from tests.conftest import API_KEY_SECRET, BEARER, TOKEN_SECRET, call_tool, context, load_handler, tool_event
+from tests.conftest import (
+    API_KEY_SECRET,
+    BEARER,
+    TOKEN_SECRET,
+    call_tool,
+    context,
+    load_handler,
+    register_secret,
+    tool_event,
+)
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -91,7 +100,7 @@ def test_bad_bearer_is_401_without_hints(token: str | None) -> None:
 
 def test_rotated_bearer_token_works_without_redeploy(aws: Any) -> None:
     assert call_tool("fullstory_list_segments", {"limit": 1})[0] == 200
-    aws.put_secret_value(SecretId=TOKEN_SECRET, SecretString="rotated-token-value-123")
+    aws.put_secret_value(SecretId=TOKEN_SECRET, SecretString=register_secret("rotated-token-value-123"))
     assert call_tool("fullstory_list_segments", {"limit": 1}, token="rotated-token-value-123")[0] == 200
 
 
@@ -99,7 +108,7 @@ def test_rotated_fullstory_key_is_picked_up_after_a_401(aws: Any, simulator: Ful
     assert call_tool("fullstory_list_segments", {"limit": 1})[0] == 200
     original = simulator.api_key
     try:
-        simulator.api_key = "rotated-fullstory-key"
+        simulator.api_key = register_secret("rotated-fullstory-key")
         aws.put_secret_value(SecretId=API_KEY_SECRET, SecretString="rotated-fullstory-key")
         status, answer = call_tool("fullstory_list_segments", {"limit": 1})
         assert status == 200 and answer["count"] == 1
@@ -108,7 +117,7 @@ def test_rotated_fullstory_key_is_picked_up_after_a_401(aws: Any, simulator: Ful
 
 
 def test_invalid_fullstory_key_is_a_clear_502(aws: Any) -> None:
-    aws.put_secret_value(SecretId=API_KEY_SECRET, SecretString="not-the-key")
+    aws.put_secret_value(SecretId=API_KEY_SECRET, SecretString=register_secret("not-the-key"))
     status, problem = call_tool("fullstory_list_segments", {})
     assert status == 502 and problem["error_code"] == "FULLSTORY_UNAUTHORIZED"
     assert "not-the-key" not in json.dumps(problem)

@@ -13,7 +13,16 @@ API_KEY_SECRET_ENV = "FULLSTORY_API_KEY_SECRET_ID"
 BASE_URL_ENV = "FULLSTORY_API_BASE_URL"
 _PLACEHOLDERS = {"", "REPLACE_ME", "CHANGE_ME"}
 
+RETRY_BASE_DELAY_ENV = "FULLSTORY_RETRY_BASE_DELAY_S"  # first backoff step; tests and local runs shorten it
+
 _clients: dict[tuple[str, str], FullstoryClient] = {}
+
+
+def _retry_base_delay() -> float:
+    try:
+        return max(0.0, float(os.environ.get(RETRY_BASE_DELAY_ENV, "0.5")))
+    except ValueError:
+        return 0.5
 
 
 def _not_configured(reason: str) -> Problem:
@@ -40,5 +49,5 @@ def fullstory_client(*, force_key_refresh: bool = False) -> FullstoryClient:
         for stale in _clients.values():  # a rotated key leaves the old client unused
             stale.close()
         _clients.clear()
-        client = _clients[key] = FullstoryClient(api_key, base_url=base_url or None)
+        client = _clients[key] = FullstoryClient(api_key, base_url=base_url or None, backoff_base=_retry_base_delay())
     return client

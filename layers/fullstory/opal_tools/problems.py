@@ -107,8 +107,9 @@ def from_fullstory_error(error: fs.FullstoryError) -> Problem:
         return Problem(
             400,
             "Fullstory rejected the request",
-            "Fullstory did not accept the request." + said,
+            "Fullstory did not accept the parameters." + said,
             "FULLSTORY_BAD_REQUEST",
+            errors=[{"parameter": "parameters", "problem": f"rejected by Fullstory: {error.message}"}],
         )
     if isinstance(error, fs.UpstreamTimeout):
         return Problem(

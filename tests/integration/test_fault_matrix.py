@@ -1,0 +1,117 @@
+"""Every tool against Fullstory's bad days: a right answer after a bounded retry, or a clear problem.
+
+Derived from the catalog and each tool's sample event, so new tools join the matrix by themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog import TOOLS
+from local.fullstory_sim import FullstorySimulator
+from tests.conftest import API_KEY_SECRET, assert_no_secret, context, load_handler, register_secret, tool_event
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT_S = 3  # the function's timeout in these tests; every answer must come before it
+
+
+def _parameters(tool: str, simulator: FullstorySimulator) -> dict[str, Any]:
+    event = json.loads((ROOT / "events" / f"{tool}.json").read_text())
+    parameters: dict[str, Any] = json.loads(event["body"])["parameters"]
+    if "sessionId" in parameters:
+        parameters["sessionId"] = simulator.data.sessions[0].id
+    return parameters
+
+
+def _call(tool: str, parameters: dict[str, Any]) -> tuple[int, dict[str, Any], float]:
+    started = time.monotonic()
+    response = load_handler(tool)(tool_event(tool, parameters), context(timeout_s=TIMEOUT_S))
+    elapsed = time.monotonic() - started
+    assert_no_secret(response["body"])
+    return response["statusCode"], json.loads(response["body"]), elapsed
+
+
+def _baseline(tool: str, simulator: FullstorySimulator) -> tuple[dict[str, Any], int, int]:
+    """The tool's answer on a good day, and how many Fullstory calls it took."""
+    parameters = _parameters(tool, simulator)
+    _call(tool, parameters)  # warm: summary profiles created, secrets cached
+    before = len(simulator.requests)
+    status, _, _ = _call(tool, parameters)
+    return parameters, status, len(simulator.requests) - before
+
+
+TRANSIENT = {
+    "429": {"status": 429, "retry_after": 0},
+    "500": {"status": 500},
+    "502": {"status": 502},
+    "503": {"status": 503},
+    "reset": {"reset": True},
+}
+
+
+@pytest.mark.parametrize("fault", list(TRANSIENT))
+@pytest.mark.parametrize("tool", [t.name for t in TOOLS])
+def test_one_transient_fault_on_a_read_is_retried(tool: str, fault: str, simulator: FullstorySimulator) -> None:
+    parameters, expected, calls = _baseline(tool, simulator)
+    if calls == 0:
+        pytest.skip(f"{tool} does not call Fullstory synchronously")
+    simulator.inject(".", method="GET", times=1, **TRANSIENT[fault])
+    status, body, elapsed = _call(tool, parameters)
+    assert status == expected, body
+    assert elapsed < TIMEOUT_S
+
+
+PERSISTENT = {
+    "429": ({"status": 429, "retry_after": 1}, 429, "FULLSTORY_RATE_LIMITED"),
+    "503": ({"status": 503}, 502, "FULLSTORY_UNAVAILABLE"),
+    "500": ({"status": 500}, 502, "FULLSTORY_UNAVAILABLE"),
+    "slow": ({"delay_s": TIMEOUT_S + 1.0}, 504, "FULLSTORY_TIMEOUT"),
+    "malformed": ({"status": 200, "body": "{not json"}, 502, "FULLSTORY_MALFORMED_RESPONSE"),
+}
+
+
+@pytest.mark.parametrize("fault", list(PERSISTENT))
+@pytest.mark.parametrize("tool", [t.name for t in TOOLS])
+def test_persistent_faults_become_clear_problems_inside_the_deadline(
+    tool: str, fault: str, simulator: FullstorySimulator
+) -> None:
+    parameters, expected_ok, calls = _baseline(tool, simulator)
+    if calls == 0:
+        pytest.skip(f"{tool} does not call Fullstory synchronously")
+    spec, status_expected, code = PERSISTENT[fault]
+    simulator.inject(".", times=50, **spec)
+    try:
+        status, body, elapsed = _call(tool, parameters)
+    finally:
+        simulator.clear_faults()
+    assert elapsed < TIMEOUT_S
+    if status == expected_ok == 200 and fault == "malformed":
+        return  # a tool that only reads lists may treat nothing as nothing; a 200 is then right too
+    assert status == status_expected, body
+    assert body["error_code"] in (code, "SESSION_NOT_FOUND") or body["error_code"].startswith("FULLSTORY_")
+    if fault == "429":
+        assert body["retry_after"] == 1
+
+
+@pytest.mark.parametrize("tool", [t.name for t in TOOLS])
+def test_rotated_fullstory_key_is_picked_up_by_every_tool(
+    tool: str, simulator: FullstorySimulator, aws: Any
+) -> None:
+    parameters, expected, calls = _baseline(tool, simulator)
+    if calls == 0:
+        pytest.skip(f"{tool} does not call Fullstory synchronously")
+    original = simulator.api_key
+    try:
+        simulator.api_key = register_secret(f"rotated-key-for-{tool}")
+        aws.put_secret_value(SecretId=API_KEY_SECRET, SecretString=simulator.api_key)
+        status, body, _ = _call(tool, parameters)
+        assert status == expected, body
+    finally:
+        simulator.api_key = original
