@@ -7,7 +7,7 @@ PORT ?= 3000
 SAM_ENV := PYENV_VERSION=$${PYENV_VERSION:-3.13.0:3.11.7} SAM_CLI_TELEMETRY=0
 SAM_CONFIG_ENV ?= default
 
-.PHONY: help venv run test lint typecheck unit validate build deploy clean fuzz
+.PHONY: help venv run test lint typecheck unit validate build deploy clean fuzz bench
 
 help:
 	@echo "make run       serve the tools locally on http://127.0.0.1:$(PORT) (simulator unless FULLSTORY_API_KEY is set)"
@@ -23,15 +23,26 @@ $(BIN)/.installed: requirements-dev.txt layers/fullstory/requirements.txt
 
 venv: $(BIN)/.installed
 
+# `make bench`: the performance table against peers. Their dependencies (and ours, for the same
+# interpreter) live in .venv-bench, never in .venv; sam for the size figures comes from .venv.
+BENCH_BIN := .venv-bench/bin
+$(BENCH_BIN)/.installed: bench/requirements.txt layers/fullstory/requirements.txt
+	test -x $(BENCH_BIN)/python || $(PYTHON) -m venv .venv-bench
+	$(BENCH_BIN)/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench: venv $(BENCH_BIN)/.installed
+	$(BENCH_BIN)/python -m bench.run $(BENCH_ARGS)
+
 run: venv
 	PORT=$(PORT) $(BIN)/python -m local
 
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check layers functions
+	$(BIN)/ruff format --check layers functions workflow
 
 typecheck: venv
-	$(BIN)/mypy layers/fullstory functions local scripts
+	$(BIN)/mypy layers/fullstory functions workflow local scripts
 
 validate: venv
 	$(SAM_ENV) $(BIN)/sam validate --lint

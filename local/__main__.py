@@ -36,6 +36,7 @@ Fullstory tools for Opal, serving {len(tools)} tools against {fullstory}
 
   Discovery URL:  {server.base_url}/discovery
   Bearer token:   {server.bearer_token}
+  Export files:   {server.base_url}/__local/s3/<bucket>/<key>  (the export workflow runs in-process)
 
   Try:
     curl {server.base_url}/discovery

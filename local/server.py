@@ -1,7 +1,9 @@
 """The local tool server: template.yaml's routes, served by the same handlers, no Docker, no AWS.
 
-Secrets Manager is moto, in-process, so handlers take the same secret code path as in Lambda.
-Fullstory is the embedded simulator unless FULLSTORY_API_KEY is given.
+Secrets Manager, S3 and Step Functions are moto, in-process, so handlers take the same code
+paths as in Lambda; the export workflow is the template's ASL file run by moto's interpreter,
+its Lambda tasks served by our handlers (local/workflows.py). Fullstory is the embedded
+simulator unless FULLSTORY_API_KEY is given.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from .apigw import http_api_event, http_response
 from .fullstory_sim import FullstorySimulator
 from .lambda_runtime import LocalFunction, use_layer
 from .template import TEMPLATE, Route, functions, load_template, parameter_defaults, resolve
+from .workflows import MOTO_CONFIG, Deployed, LambdaDispatcher, deploy, stop_running_executions
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 LOCAL_AWS_ENV = {
@@ -31,6 +35,25 @@ LOCAL_AWS_ENV = {
 }
 # Settings a developer may override from the shell, as the template parameters would in AWS.
 OVERRIDABLE_ENV = ("FULLSTORY_API_BASE_URL", "FULLSTORY_AI_ANALYSIS_ENABLED", "LOG_LEVEL", "POWERTOOLS_LOG_LEVEL")
+
+
+LOCAL_S3_PREFIX = "/__local/s3/"  # delivered export files: presigned S3 links cannot reach moto
+
+
+def local_object(bucket_and_key: str) -> tuple[int, dict[str, str], bytes]:
+    """An object of the in-process S3, e.g. a file the export workflow delivered."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    bucket, _, key = unquote(bucket_and_key).partition("/")
+    try:
+        found = boto3.client("s3").get_object(Bucket=bucket, Key=key)
+    except ClientError:
+        return 404, {"content-type": "application/json"}, json.dumps({"message": "Not Found"}).encode()
+    headers = {"content-type": str(found.get("ContentType") or "application/octet-stream")}
+    if found.get("ContentDisposition"):
+        headers["content-disposition"] = str(found["ContentDisposition"])
+    return 200, headers, found["Body"].read()
 
 
 class LocalToolServer:
@@ -58,6 +81,8 @@ class LocalToolServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._moto: Any = None
         self._saved_env: dict[str, str | None] = {}
+        self.deployed = Deployed()
+        self.dispatcher: LambdaDispatcher | None = None
 
     @property
     def base_url(self) -> str:
@@ -82,6 +107,14 @@ class LocalToolServer:
             }
         )
         defs = functions(template)
+        env_names = {k for definition in defs for k in definition.environment} | set(self.env_overrides)
+        env_names |= {"FULLSTORY_API_BASE_URL", "POWERTOOLS_METRICS_DISABLED"}
+        self._saved_env = {k: os.environ.get(k) for k in (*LOCAL_AWS_ENV, *env_names)}
+        os.environ.update(LOCAL_AWS_ENV)
+        self._moto = mock_aws(config=MOTO_CONFIG)
+        self._moto.start()
+        # Buckets and state machines first: their names and ARNs are in the functions' environment.
+        self.deployed = deploy(template, refs)
         env: dict[str, str] = {}
         for definition in defs:
             env.update({k: resolve(v, refs) for k, v in definition.environment.items()})
@@ -89,17 +122,15 @@ class LocalToolServer:
         env["FULLSTORY_API_BASE_URL"] = base_url
         env.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines would drown the console
         env.update(self.env_overrides)
-        self._saved_env = {k: os.environ.get(k) for k in (*LOCAL_AWS_ENV, *env)}
-        os.environ.update(LOCAL_AWS_ENV)
         os.environ.update(env)
-        self._moto = mock_aws()
-        self._moto.start()
         self._put_secrets(env, api_key)
         use_layer()
+        by_logical_id: dict[str, LocalFunction] = {}
         for definition in defs:
-            function = LocalFunction(definition)
+            function = by_logical_id[definition.logical_id] = LocalFunction(definition)
             for route in definition.routes:
                 self.routes[route] = function
+        self.dispatcher = LambdaDispatcher(by_logical_id).start()
         self._httpd = ThreadingHTTPServer((self.host, self.port), self._request_handler())
         self._httpd.daemon_threads = True
         threading.Thread(target=self._httpd.serve_forever, name="local-tools", daemon=True).start()
@@ -122,6 +153,12 @@ class LocalToolServer:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
+        if self._moto is not None:
+            # Runs still waiting must not call a task once the in-process AWS is gone.
+            stop_running_executions(self.deployed)
+        if self.dispatcher is not None:
+            self.dispatcher.close()
+            self.dispatcher = None
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
@@ -178,6 +215,9 @@ class LocalToolServer:
                     self._message(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
                     return
                 body = self.rfile.read(length) if length else b""
+                if self.command in ("GET", "HEAD") and path.startswith(LOCAL_S3_PREFIX):
+                    self._send(*local_object(path.removeprefix(LOCAL_S3_PREFIX)))
+                    return
                 function = routes.get(Route(self.command, path))
                 if function is None:
                     self._message(HTTPStatus.NOT_FOUND)

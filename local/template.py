@@ -110,4 +110,7 @@ def resolve(value: Any, refs: dict[str, str]) -> str:
         return text
     if isinstance(value, dict) and "Fn::If" in value:
         return resolve(value["Fn::If"][1], refs)
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        target = value["Fn::GetAtt"]
+        return refs.get(".".join(target) if isinstance(target, list) else str(target), "")
     return ""

@@ -32,11 +32,36 @@ def test_every_tool_has_exactly_one_function_route_and_event() -> None:
 
 
 def test_no_function_outside_the_catalog() -> None:
-    in_template = {f.code_dir.name for f in TEMPLATE_FUNCTIONS}
+    in_template = {f.code_dir.name for f in TEMPLATE_FUNCTIONS if f.code_dir.parent == ROOT / "functions"}
     on_disk = {p.name for p in (ROOT / "functions").iterdir() if p.is_dir() and not p.name.startswith("_")}
     allowed = set(TOOLS_BY_NAME) | {"discovery"}
     assert in_template == allowed
     assert on_disk - {"__pycache__"} == allowed
+    # Every other function is a task of a workflow (workflow/<task>/), never an Opal tool.
+    others = [f for f in TEMPLATE_FUNCTIONS if f.code_dir.parent != ROOT / "functions"]
+    assert all(f.code_dir.parent == ROOT / "workflow" and not f.routes for f in others)
+
+
+def _state_machine_functions() -> set[str]:
+    """Logical ids of the functions the template's state machines call (DefinitionSubstitutions)."""
+    template = load_template()
+    called: set[str] = set()
+    for resource in template["Resources"].values():
+        if resource.get("Type") == "AWS::Serverless::StateMachine":
+            for value in (resource["Properties"].get("DefinitionSubstitutions") or {}).values():
+                if isinstance(value, dict) and "Fn::GetAtt" in value:
+                    called.add(value["Fn::GetAtt"][0])
+    return called
+
+
+def test_workflow_tasks_are_exactly_what_the_state_machines_call() -> None:
+    tasks = {f.logical_id: f.code_dir.name for f in TEMPLATE_FUNCTIONS if f.code_dir.parent == ROOT / "workflow"}
+    on_disk = {p.name for p in (ROOT / "workflow").iterdir() if p.is_dir() and not p.name.startswith("_")}
+    assert set(tasks) == _state_machine_functions()
+    assert set(tasks.values()) == on_disk - {"__pycache__"}
+    for name in tasks.values():
+        assert (ROOT / "workflow" / name / "app.py").is_file()
+        assert (ROOT / "events" / "workflow" / f"{name}.json").is_file(), f"sample input for {name}"
 
 
 def test_discovery_is_public_get() -> None:
@@ -62,3 +87,15 @@ def test_sample_events_are_valid_tool_calls(tool: str) -> None:
 def test_no_stray_events() -> None:
     names = {p.stem for p in (ROOT / "events").glob("*.json")}
     assert names <= set(TOOLS_BY_NAME) | {"discovery"}
+    workflow_events = {p.stem for p in (ROOT / "events" / "workflow").glob("*.json")}
+    tasks = {f.code_dir.name for f in TEMPLATE_FUNCTIONS if f.code_dir.parent == ROOT / "workflow"}
+    # Plus the workflow's own input, for StartExecution.
+    assert workflow_events <= tasks | {"export_segment_input"}
+
+
+def test_workflow_sample_inputs_are_valid_requests() -> None:
+    from catalog.exports import CreateSegmentExportParams
+
+    for name in ("export_create", "export_deliver", "export_segment_input"):
+        event = _event(ROOT / "events" / "workflow" / f"{name}.json")
+        CreateSegmentExportParams.model_validate(event["request"])

@@ -24,7 +24,8 @@ OptionalEmail = Annotated[Email | None, BeforeValidator(_blank_is_none)]
 class ToolParameters(BaseModel):
     """Strict about names (a misspelt parameter is an error that names it), lenient about spelling of values."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+    # defer_build: built when first validated, so a function's cold start builds only its own model.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True, defer_build=True)
 
 
 def parameter_error(parameter: str, message: str) -> PydanticCustomError:

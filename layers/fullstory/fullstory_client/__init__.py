@@ -1,8 +1,10 @@
 """Fullstory REST API client (no AWS, no Opal)."""
 
 from .client import FullstoryClient
+from .download import ExportFile
 from .errors import (
     BadRequest,
+    DownloadLinkExpired,
     Forbidden,
     FullstoryError,
     MalformedResponse,
@@ -18,6 +20,8 @@ from .session_ids import EXPECTED_FORM, normalize_session_id
 __all__ = [
     "EXPECTED_FORM",
     "BadRequest",
+    "DownloadLinkExpired",
+    "ExportFile",
     "Forbidden",
     "FullstoryClient",
     "FullstoryError",

@@ -7,6 +7,7 @@ clear error instead of a killed function.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -17,6 +18,7 @@ import requests
 from pydantic import BaseModel, ValidationError
 from requests.adapters import HTTPAdapter
 
+from .download import ExportFile, error_for_download
 from .errors import (
     BadRequest,
     Forbidden,
@@ -55,6 +57,19 @@ _MAX_RETRY_AFTER_S = 30.0
 SUMMARY_READ_TIMEOUT_S = 60.0  # LLM-backed; the caller's deadline is the real bound
 
 
+def _environment_configures_requests() -> bool:
+    """Whether proxy, CA bundle or netrc settings exist that ``requests`` would read from the environment.
+
+    Without any (as in Lambda), the session stops looking: with ``trust_env`` on, requests scans
+    the whole environment (proxies) and the file system (netrc) again on every call.
+    """
+    if any(name.lower().endswith("_proxy") for name in os.environ):
+        return True
+    if any(os.environ.get(name) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NETRC")):
+        return True
+    return any(os.path.exists(os.path.expanduser(f"~/{name}")) for name in (".netrc", "_netrc"))
+
+
 def _path_id(value: str) -> str:
     # Session ids carry ':' (sent as %3A) and old segment ids carry '@' and ':'.
     return quote(value, safe="")
@@ -85,6 +100,7 @@ class FullstoryClient:
         self._sleep = sleep
         self._clock = clock
         self._session = requests.Session()
+        self._session.trust_env = _environment_configures_requests()
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
@@ -160,6 +176,29 @@ class FullstoryClient:
     def get_search_export_results(self, search_export_id: str) -> ExportDownload:
         return self._get_model(ExportDownload, f"/search/v1/exports/{_path_id(search_export_id)}/results")
 
+    def open_export_file(self, location: str) -> ExportFile:
+        """Start streaming the gzip file at a results ``location`` (signed URL; the caller closes it).
+
+        No Authorization header goes to the storage host: the URL carries its own signature. Not
+        retried here; a refused link (``DownloadLinkExpired``) means "get a fresh one".
+        """
+        try:
+            response = self._session.get(
+                location,
+                stream=True,
+                headers={"Authorization": None, "Accept": "*/*", "integration-source": None},
+                timeout=(self.connect_timeout, self.read_timeout),
+            )
+        except requests.Timeout:
+            raise UpstreamTimeout("the export download did not start in time") from None
+        except requests.RequestException:
+            raise UpstreamError("the connection for the export download failed") from None
+        if response.status_code != 200:
+            error = error_for_download(response)
+            response.close()
+            raise error
+        return ExportFile(response)
+
     # --- sessions -------------------------------------------------------------------------
 
     def list_sessions(self, *, uid: str | None = None, email: str | None = None, limit: int = 20) -> SessionList:
@@ -210,7 +249,21 @@ class FullstoryClient:
     # --- transport ------------------------------------------------------------------------
 
     def _get_model(self, model: type[M], path: str, *, params: Mapping[str, Any] | None = None) -> M:
-        return self._parse(model, self._request("GET", path, params=params))
+        response: requests.Response = self._request("GET", path, params=params, raw=True)
+        if response.status_code == 204 or not response.content:
+            return self._parse(model, {})
+        try:
+            # The bytes go to pydantic as they are: parsed and validated in one pass, no dict between.
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            if exc.errors(include_url=False)[0]["type"] == "json_invalid":
+                raise MalformedResponse(
+                    f"Fullstory answered {response.status_code} with a body that is not JSON",
+                    status=response.status_code,
+                ) from None
+            raise MalformedResponse(
+                f"Fullstory's answer did not have the documented shape ({exc.error_count()} problems)", status=200
+            ) from None
 
     @staticmethod
     def _parse(model: type[M], data: Any) -> M:
@@ -230,6 +283,7 @@ class FullstoryClient:
         json_body: Mapping[str, Any] | None = None,
         read_timeout: float | None = None,
         retry_timeouts: bool = True,
+        raw: bool = False,  # answer the Response itself; the caller reads its bytes
     ) -> Any:
         idempotent = method in ("GET", "HEAD", "DELETE")
         url = self.base_url + path
@@ -252,7 +306,7 @@ class FullstoryClient:
                 retryable = idempotent
             else:
                 if response.status_code < 400:
-                    return self._json(response)
+                    return response if raw else self._json(response)
                 error = self._error_for(response)
                 retryable = response.status_code in _RETRY_ANY_METHOD or (idempotent and response.status_code >= 500)
                 if retryable:

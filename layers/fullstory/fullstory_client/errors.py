@@ -42,6 +42,12 @@ class NotFound(FullstoryError):
     kind = "not_found"
 
 
+class DownloadLinkExpired(Forbidden):
+    """The signed download URL of an export was refused (expired or altered): ask for a fresh one."""
+
+    kind = "download_link_expired"
+
+
 class RateLimited(FullstoryError):
     """429 after our own retries: ``retry_after`` seconds as Fullstory said, when it did."""
 

@@ -18,12 +18,13 @@ ExportScope = Literal["SCOPE_EVENTS", "SCOPE_PAGES", "SCOPE_SESSIONS", "SCOPE_IN
 OperationState = Literal["PENDING", "COMPLETED", "FAILED"]
 
 
+# defer_build: a model's validator is built on first use, so a cold start pays only for the models it parses.
 class _V1(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True)
 
 
 class _V2(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", defer_build=True)
 
 
 class Segment(_V1):

@@ -1,18 +1,21 @@
 """Turns an API Gateway HTTP API (v2) event into a validated tool call, and back.
 
-Every path out of here is a JSON answer: 200 with the result, or a problem body with the
-right status. Tracebacks go to the log (with the request id), never to the caller.
+Every path out of here is a JSON answer: 200 with the result (202 when an async tool's logic
+returns ``Accepted``), or a problem body with the right status. Tracebacks go to the log (with
+the request id), never to the caller. Logic is ``(params, client)``, or ``(params, client, call)``
+when it needs Opal's envelope (``ToolCall``: the async callback, execution mode, thread).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import inspect
 import json
 import os
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
@@ -26,8 +29,10 @@ from .fullstory_access import fullstory_client
 from .problems import Problem, bad_parameters, from_fullstory_error, from_validation_error, internal_error, unauthorized
 from .secrets import SecretUnavailable, read_secret
 from .spec import ToolSpec
+from .tool_call import Accepted, ToolCall, tool_call
 
 P = TypeVar("P", bound=BaseModel)
+T = TypeVar("T")
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 TOKEN_SECRET_ENV = "OPAL_BEARER_TOKEN_SECRET_ID"
@@ -80,6 +85,11 @@ def _header(event: dict[str, Any], name: str) -> str | None:
 
 def parse_body(event: dict[str, Any]) -> dict[str, Any]:
     """The tool's parameters: ``{"parameters": {...}}`` or, tolerated, a bare parameter object."""
+    return parse_request(event)[0]
+
+
+def parse_request(event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(parameters, envelope)``: the envelope holds Opal's other top-level keys (async_callback, ...)."""
     raw = event.get("body") or ""
     if event.get("isBase64Encoded") and raw:
         try:
@@ -95,7 +105,7 @@ def parse_body(event: dict[str, Any]) -> dict[str, Any]:
             errors=[{"parameter": "body", "problem": "too large"}],
         )
     if not raw.strip():
-        return {}
+        return {}, {}
     try:
         body = json.loads(raw)
     except (json.JSONDecodeError, RecursionError):
@@ -104,14 +114,15 @@ def parse_body(event: dict[str, Any]) -> dict[str, Any]:
         ) from None
     if not isinstance(body, dict):
         raise bad_parameters([{"parameter": "body", "problem": 'must be a JSON object such as {"parameters": {...}}'}])
+    envelope = {k: v for k, v in body.items() if k in OPAL_ENVELOPE_KEYS}
     if "parameters" in body:
         parameters = body["parameters"]
         if parameters is None:
-            return {}
+            return {}, envelope
         if not isinstance(parameters, dict):
             raise bad_parameters([{"parameter": "parameters", "problem": "must be a JSON object of parameter values"}])
-        return parameters
-    return {k: v for k, v in body.items() if k not in OPAL_ENVELOPE_KEYS}
+        return parameters, envelope
+    return {k: v for k, v in body.items() if k not in OPAL_ENVELOPE_KEYS}, envelope
 
 
 def validate(spec: ToolSpec, raw: dict[str, Any]) -> BaseModel:
@@ -127,13 +138,14 @@ def _remaining_s(context: Any) -> float | None:
     return getter() / 1000 if callable(getter) else None
 
 
-def _run_with_key_refresh(logic: Callable[[Any, FullstoryClient], Any], params: BaseModel, context: Any) -> Any:
+def run_with_fullstory(work: Callable[[FullstoryClient], T], context: Any) -> T:
+    """``work(client)`` within the Lambda's deadline; after a 401 the key is re-read once (rotation)."""
     client = fullstory_client()
     for attempt in (1, 2):
         remaining = _remaining_s(context)
         client.set_time_budget(None if remaining is None else remaining - DEADLINE_MARGIN_S)
         try:
-            return logic(params, client)
+            return work(client)
         except Unauthorized:
             # The key may have been rotated in the secret: read it afresh and try once more.
             refreshed = fullstory_client(force_key_refresh=True)
@@ -151,8 +163,23 @@ def _outcome(problem: Problem) -> str:
     )
 
 
-def tool_handler(spec: ToolSpec, logic: Callable[[P, FullstoryClient], Any]) -> LambdaHandler:
-    """The Lambda handler for one tool: ``logic`` gets validated parameters and a client."""
+def _takes_call(logic: Callable[..., Any]) -> bool:
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(p.kind in positional for p in inspect.signature(logic).parameters.values()) >= 3
+
+
+def tool_handler(
+    spec: ToolSpec,
+    logic: Callable[[P, FullstoryClient], Any] | Callable[[P, FullstoryClient, ToolCall], Any],
+) -> LambdaHandler:
+    """The Lambda handler for one tool: ``logic`` gets validated parameters, a client and, when it
+    takes a third argument, the ``ToolCall``. Returning ``Accepted`` answers 202."""
+    with_call = _takes_call(logic)
+
+    def run(params: BaseModel, call: ToolCall, client: FullstoryClient) -> Any:
+        if with_call:
+            return cast(Callable[[BaseModel, FullstoryClient, ToolCall], Any], logic)(params, client, call)
+        return cast(Callable[[BaseModel, FullstoryClient], Any], logic)(params, client)
 
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         started = time.perf_counter()
@@ -182,9 +209,17 @@ def tool_handler(spec: ToolSpec, logic: Callable[[P, FullstoryClient], Any]) -> 
                 ) from None
             if not authorized:
                 raise unauthorized()
-            params = validate(spec, parse_body(event))
-            result = _run_with_key_refresh(logic, params, context)
-            response = json_response(200, result)
+            raw_params, envelope = parse_request(event)
+            params = validate(spec, raw_params)
+            call = tool_call(
+                spec.name, envelope, is_async=spec.mode == "async", request_id=request_id, thread_id=thread_id
+            )
+            result = run_with_fullstory(lambda client: run(params, call, client), context)
+            if isinstance(result, Accepted):
+                outcome = "accepted"
+                response = json_response(202, result.body)
+            else:
+                response = json_response(200, result)
         except Problem as problem:
             outcome = _outcome(problem)
             response = problem_response(problem, request_id)

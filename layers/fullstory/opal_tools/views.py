@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fullstory_client.models import Segment, Session
+
+_ZERO = timedelta(0)
 
 
 def readable_time(moment: datetime | None) -> str | None:
@@ -13,7 +15,11 @@ def readable_time(moment: datetime | None) -> str | None:
 
 
 def iso_time(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if moment is None:
+        return None
+    if moment.utcoffset() != _ZERO:  # Fullstory's times arrive in UTC already: skip the conversion
+        moment = moment.astimezone(UTC)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def segment_view(segment: Segment) -> dict[str, Any]:

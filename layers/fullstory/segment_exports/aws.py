@@ -1,0 +1,37 @@
+"""boto3 clients, created on first use (boto3 is the heaviest import) and kept for the container."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_stepfunctions import SFNClient
+
+
+class NotConfigured(RuntimeError):
+    """An environment variable naming the workflow's resources is missing."""
+
+
+@cache
+def s3() -> S3Client:
+    import boto3
+    from botocore.config import Config
+
+    # SigV4 so presigned URLs may live longer than SigV2 allows and work in every region.
+    return boto3.client("s3", config=Config(signature_version="s3v4", retries={"mode": "standard"}))
+
+
+@cache
+def sfn() -> SFNClient:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("stepfunctions", config=Config(retries={"mode": "standard"}))
+
+
+def reset() -> None:
+    """Forget the clients (tests switch between mocked AWS accounts)."""
+    s3.cache_clear()
+    sfn.cache_clear()

@@ -1,0 +1,105 @@
+"""Runs of the export workflow (Step Functions, Standard): start once per Opal tool call, read back.
+
+A Standard workflow's execution name is unique for 90 days: the run for an Opal call is named
+after its ``tool_call_id``, so when Opal sends the same call again StartExecution returns the run
+that already exists (or says it exists) instead of starting a second export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .aws import NotConfigured, sfn
+
+STATE_MACHINE_ENV = "EXPORT_STATE_MACHINE_ARN"
+_NAME_OK = re.compile(r"[^A-Za-z0-9_-]+")
+_EXECUTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+# States whose Lambda output is the job's progress, as the history shows it.
+PROGRESS_STATES = ("CreateExport", "CheckExport")
+
+
+def state_machine_arn() -> str:
+    arn = os.environ.get(STATE_MACHINE_ENV, "").strip()
+    if not arn:
+        raise NotConfigured(f"{STATE_MACHINE_ENV} is not set")
+    return arn
+
+
+def execution_name(tool_call_id: str | None) -> str:
+    """Deterministic for an Opal call (the idempotency key); random for a call without one."""
+    if tool_call_id is None:
+        return f"manual-{uuid.uuid4().hex}"
+    readable = _NAME_OK.sub("-", tool_call_id).strip("-")[:40]
+    digest = hashlib.sha256(tool_call_id.encode()).hexdigest()[:16]
+    return f"opal-{readable}-{digest}" if readable else f"opal-{digest}"
+
+
+def execution_arn(name: str) -> str:
+    prefix, _, machine = state_machine_arn().partition(":stateMachine:")
+    return f"{prefix}:execution:{machine}:{name}"
+
+
+def resolve(execution_id: str) -> str | None:
+    """The ARN for an executionId (a name or an ARN of this workflow); None for anything else."""
+    text = execution_id.strip()
+    if text.startswith("arn:"):
+        own_prefix = execution_arn("")
+        name = text[len(own_prefix) :] if text.startswith(own_prefix) else ""
+        return text if _EXECUTION_NAME.match(name) else None
+    return execution_arn(text) if _EXECUTION_NAME.match(text) else None
+
+
+@dataclass(frozen=True)
+class Started:
+    arn: str
+    name: str
+    start_date: datetime | None
+    already_existed: bool
+    status: str = "RUNNING"
+
+
+def start(execution_input: dict[str, Any], name: str) -> Started:
+    """Starts the run, or finds the one this name already started (never a second run)."""
+    client = sfn()
+    # Same input text on a repeated call: StartExecution then returns the running execution.
+    text = json.dumps(execution_input, sort_keys=True, separators=(",", ":"))
+    try:
+        started = client.start_execution(stateMachineArn=state_machine_arn(), name=name, input=text)
+    except client.exceptions.ExecutionAlreadyExists:
+        # Finished already, or Opal resent the call with a different envelope: report that run.
+        arn = execution_arn(name)
+        found = client.describe_execution(executionArn=arn)
+        return Started(arn, name, found.get("startDate"), already_existed=True, status=found["status"])
+    return Started(started["executionArn"], name, started.get("startDate"), already_existed=False)
+
+
+def describe(arn: str) -> dict[str, Any] | None:
+    client = sfn()
+    try:
+        return dict(client.describe_execution(executionArn=arn))
+    except client.exceptions.ExecutionDoesNotExist:
+        return None
+
+
+def latest_job(arn: str) -> dict[str, Any] | None:
+    """The export's last known progress (state, percent, step, polls), from the run's history."""
+    history = sfn().get_execution_history(executionArn=arn, reverseOrder=True, maxResults=40)
+    for event in history.get("events", []):
+        details: Any = event.get("stateExitedEventDetails")
+        if not isinstance(details, dict) or details.get("name") not in PROGRESS_STATES:
+            continue
+        try:
+            output = json.loads(details.get("output") or "{}")
+        except ValueError:
+            return None
+        job = output.get("job") if isinstance(output, dict) else None
+        payload = job.get("Payload") if isinstance(job, dict) else None  # the task function's answer
+        return payload if isinstance(payload, dict) else None
+    return None

@@ -1,0 +1,54 @@
+"""The Lambda handler shape of a workflow task: direct invocation by Step Functions, JSON in and out.
+
+Failures leave as exceptions whose class name Step Functions matches (see errors.py). Logs carry
+the run's name and the outcome, never the event (it holds Opal's callback token).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fullstory_client import FullstoryClient, FullstoryError
+
+# One Powertools logger per process: each new one adds a (substring-matching) filter to the root
+# handlers that hides the records of loggers with a similar service name.
+from opal_tools.adapter import logger, run_with_fullstory
+from opal_tools.problems import Problem
+
+from .errors import FullstoryRejected, TaskError, task_error
+
+T = TypeVar("T")
+
+TaskLogic = Callable[[dict[str, Any], Any], dict[str, Any]]
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def with_fullstory(work: Callable[[FullstoryClient], T], context: Any, *, creating: bool = False) -> T:
+    """``work(client)`` with the tools' client (deadline, key rotation); Fullstory errors become task
+    errors, classified for a create when ``creating``."""
+    try:
+        return run_with_fullstory(work, context)
+    except Problem as problem:  # e.g. no API key in the secret yet
+        raise FullstoryRejected(problem.detail) from None
+    except FullstoryError as error:
+        raise task_error(error, creating=creating) from None
+
+
+def workflow_task(name: str, logic: TaskLogic) -> LambdaHandler:
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        execution = str(event.get("execution") or "")[:128]
+        logger.append_keys(task=name, execution=execution)
+        try:
+            result = logic(event, context)
+        except TaskError as error:
+            logger.warning("task failed", extra={"error": type(error).__name__, "reason": str(error)[:300]})
+            raise
+        except Exception:
+            logger.exception("task crashed")
+            raise
+        logger.info("task done")
+        return result
+
+    wrapped: LambdaHandler = logger.inject_lambda_context(clear_state=True)(handle)
+    return wrapped

@@ -1,0 +1,175 @@
+"""template.yaml's state machines and buckets in moto, with Lambda tasks served by our handlers.
+
+moto's Step Functions interpreter (``execute_state_machine``) runs the same ASL file SAM deploys,
+with the template's DefinitionSubstitutions filled in. A task invokes its Lambda through boto3,
+which moto's Docker-free Lambda backend answers; that backend's ``invoke`` is replaced here by a
+dispatcher to the functions' handlers (in-process, each under its own module as in Lambda), and
+exceptions are reported as Lambda reports them (FunctionError + {errorType, errorMessage}), so
+the ASL's Retry/Catch see the same error names as in AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from unittest import mock
+
+from .lambda_runtime import LocalFunction
+from .template import ROOT, resolve
+
+MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/local-state-machine"
+
+
+def function_arn(logical_id: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{logical_id}"
+
+
+def logical_id_of(function_name: str) -> str:
+    """``arn:aws:lambda:<region>:<account>:function:<name>[:qualifier]`` or a bare name -> name."""
+    return function_name.split(":")[6] if function_name.startswith("arn:") else function_name
+
+
+def bucket_name(logical_id: str) -> str:
+    return f"local-{logical_id.lower()}"[:63]
+
+
+def _resources(template: dict[str, Any], type_: str) -> dict[str, Any]:
+    return {k: v for k, v in (template.get("Resources") or {}).items() if v.get("Type") == type_}
+
+
+def definition(template: dict[str, Any], logical_id: str, refs: dict[str, str]) -> str:
+    """The state machine's ASL text with its DefinitionSubstitutions applied, as CloudFormation does."""
+    props = template["Resources"][logical_id]["Properties"]
+    text = (ROOT / str(props["DefinitionUri"])).read_text(encoding="utf-8")
+    for key, value in (props.get("DefinitionSubstitutions") or {}).items():
+        text = text.replace("${" + key + "}", resolve(value, refs))
+    return text
+
+
+@dataclass
+class Deployed:
+    buckets: dict[str, str] = field(default_factory=dict)  # logical id -> name
+    state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
+
+
+def deploy(template: dict[str, Any], refs: dict[str, str]) -> Deployed:
+    """Creates the template's buckets and state machines in moto (which must be running); adds
+    their Ref / GetAtt values (and the functions' ARNs) to ``refs``."""
+    import boto3
+
+    deployed = Deployed()
+    for logical_id in _resources(template, "AWS::Serverless::Function"):
+        refs[f"{logical_id}.Arn"] = function_arn(logical_id)
+    s3 = boto3.client("s3", region_name=REGION)
+    for logical_id in _resources(template, "AWS::S3::Bucket"):
+        name = bucket_name(logical_id)
+        s3.create_bucket(Bucket=name)
+        refs[logical_id] = name
+        refs[f"{logical_id}.Arn"] = f"arn:aws:s3:::{name}"
+        deployed.buckets[logical_id] = name
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    for logical_id, resource in _resources(template, "AWS::Serverless::StateMachine").items():
+        kind: Literal["STANDARD", "EXPRESS"] = (
+            "EXPRESS" if (resource.get("Properties") or {}).get("Type") == "EXPRESS" else "STANDARD"
+        )
+        created = sfn.create_state_machine(
+            name=logical_id, definition=definition(template, logical_id, refs), roleArn=ROLE_ARN, type=kind
+        )
+        refs[logical_id] = refs[f"{logical_id}.Arn"] = created["stateMachineArn"]
+        refs[f"{logical_id}.Name"] = logical_id
+        deployed.state_machines[logical_id] = created["stateMachineArn"]
+    return deployed
+
+
+def stop_running_executions(deployed: Deployed) -> None:
+    """Stops runs still waiting, so no task runs after moto (and the local AWS) is gone."""
+    import boto3
+
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    for arn in deployed.state_machines.values():
+        for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter="RUNNING"):
+            for execution in page["executions"]:
+                sfn.stop_execution(executionArn=execution["executionArn"], error="LocalShutdown")
+
+
+class LambdaDispatcher:
+    """Answers moto's Lambda ``invoke`` with our handlers; can inject Lambda service errors."""
+
+    def __init__(self, functions: dict[str, LocalFunction]) -> None:
+        self.functions = functions
+        self.invocations: Counter[str] = Counter()
+        self._faults: dict[str, list[tuple[str, int]]] = {}
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0
+        self._closed = False
+        self._patch: Any = None
+
+    def fail_next(
+        self, logical_id: str, error_code: str = "ServiceException", *, status: int = 500, times: int = 1
+    ) -> None:
+        """The next ``times`` invocations of the function fail in the Lambda service (the handler does
+        not run), as ``Lambda.<error_code>`` in the workflow."""
+        with self._lock:
+            self._faults.setdefault(logical_id, []).extend([(error_code, status)] * times)
+
+    def start(self) -> LambdaDispatcher:
+        from moto.awslambda_simple.models import LambdaSimpleBackend
+
+        dispatcher = self
+
+        def invoke(
+            backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
+        ) -> bytes:
+            return dispatcher.invoke(function_name, body, response_headers)
+
+        self._patch = mock.patch.object(LambdaSimpleBackend, "invoke", invoke)
+        self._patch.start()
+        return self
+
+    def close(self, drain_s: float = 10.0) -> None:
+        """Refuse new invocations, let running handlers finish (bounded), then unpatch moto."""
+        with self._idle:
+            self._closed = True
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout=drain_s)
+        if self._patch is not None:
+            self._patch.stop()
+            self._patch = None
+
+    def invoke(self, function_name: str, body: Any, response_headers: dict[str, str]) -> bytes:
+        from moto.core.exceptions import JsonRESTError
+
+        logical_id = logical_id_of(function_name)
+        function = self.functions.get(logical_id)
+        with self._lock:
+            if self._closed:
+                raise JsonRESTError("ServiceException", "the local Lambda service is shutting down")
+            self.invocations[logical_id] += 1
+            queued = self._faults.get(logical_id)
+            fault = queued.pop(0) if queued else None
+            if fault is None and function is not None:
+                self._in_flight += 1
+        if fault is not None:
+            error = JsonRESTError(fault[0], f"injected Lambda service error for {logical_id}")
+            error.code = fault[1]
+            raise error
+        if function is None:
+            raise JsonRESTError("ResourceNotFoundException", f"Function not found: {function_name}")
+        raw = body.decode() if isinstance(body, bytes) else (body or "{}")
+        try:
+            result = function.invoke(json.loads(raw or "{}"))
+        except Exception as exc:  # what the Lambda runtime reports for an unhandled exception
+            response_headers["x-amz-function-error"] = "Unhandled"
+            payload = {"errorType": type(exc).__name__, "errorMessage": str(exc), "stackTrace": []}
+            return json.dumps(payload).encode()
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+        return json.dumps(result, default=str).encode()

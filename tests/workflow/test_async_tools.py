@@ -1,0 +1,160 @@
+"""fullstory_export_segment and fullstory_get_export_status through their handlers, with the
+workflow deployed in moto: 202 at once, a callback later, one export per Opal tool call."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from local.fullstory_sim import FullstorySimulator
+from tests.conftest import call_tool as _call_tool
+from tests.conftest import register_secret
+
+from .conftest import CALLBACK_TOKEN
+from .harness import BEARER, CallbackServer, Workflow, export_request
+
+OPERATION = r"^/operations/v1/"
+
+
+def call_tool(tool: str, parameters: Any = None, **envelope: Any) -> tuple[int, dict[str, Any]]:
+    body = json.dumps({"parameters": parameters or {}, **envelope})
+    return _call_tool(tool, token=BEARER, raw_body=body)
+
+
+def _callback(callbacks: CallbackServer, tool_call_id: str = "tc-42", token: str = CALLBACK_TOKEN) -> dict[str, str]:
+    return {"url": callbacks.url(f"/callbacks/{tool_call_id}"), "tool_call_id": tool_call_id, "callback_token": token}
+
+
+def _executions(workflow: Workflow) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = workflow.sfn().list_executions(stateMachineArn=workflow.arn)["executions"]
+    return found
+
+
+def test_async_call_is_accepted_at_once_and_calls_back_with_the_file(
+    workflow: Workflow, sim: FullstorySimulator, callbacks: CallbackServer
+) -> None:
+    status, accepted = call_tool(
+        "fullstory_export_segment", export_request(), async_callback=_callback(callbacks),
+        environment={"execution_mode": "headless"},
+    )  # fmt: skip
+    assert status == 202, accepted
+    assert accepted["status"] == "accepted" and accepted["executionId"].startswith("opal-tc-42-")
+    assert "sent back" in accepted["message"]
+
+    run = workflow.wait(accepted["executionArn"])
+    assert run["status"] == "SUCCEEDED"
+    [callback] = callbacks.received
+    assert callback.path == "/callbacks/tc-42"
+    assert callback.headers["authorization"] == f"Bearer {CALLBACK_TOKEN}"
+    content = callback.body["content"]
+    assert content["executionId"] == accepted["executionId"] and content["s3Uri"].startswith("s3://")
+
+    status, report = call_tool("fullstory_get_export_status", {"executionId": accepted["executionId"]})
+    assert status == 200 and report["status"] == "SUCCEEDED" and report["stoppedAt"]
+    result = report["result"]
+    assert result["s3Uri"] == content["s3Uri"] and result["sizeBytes"] == content["sizeBytes"]
+    # A freshly signed link to the same object.
+    assert requests.get(result["downloadUrl"], timeout=10).content == sim.exports.all()[0].file
+
+
+def test_opal_retrying_a_running_call_gets_the_same_run(
+    workflow: Workflow, sim: FullstorySimulator, callbacks: CallbackServer
+) -> None:
+    sim.inject(OPERATION, delay_s=1.0, times=1)  # holds the run at its first check
+    first = call_tool("fullstory_export_segment", export_request(), async_callback=_callback(callbacks))[1]
+    status, again = call_tool("fullstory_export_segment", export_request(), async_callback=_callback(callbacks))
+    assert status == 202 and again["executionId"] == first["executionId"]
+    assert workflow.wait(first["executionArn"])["status"] == "SUCCEEDED"
+    assert len(_executions(workflow)) == 1
+    assert len(sim.exports.all()) == 1 and len(callbacks.received) == 1
+
+
+def test_opal_retrying_a_finished_call_starts_nothing(
+    workflow: Workflow, sim: FullstorySimulator, callbacks: CallbackServer
+) -> None:
+    first = call_tool("fullstory_export_segment", export_request(), async_callback=_callback(callbacks))[1]
+    assert workflow.wait(first["executionArn"])["status"] == "SUCCEEDED"
+    # The same call again, even with a new envelope (another callback token).
+    other_token = register_secret("another-callback-token-1")
+    for token in (CALLBACK_TOKEN, other_token):
+        status, again = call_tool(
+            "fullstory_export_segment", export_request(), async_callback=_callback(callbacks, token=token)
+        )
+        assert status == 202 and again["executionId"] == first["executionId"]
+        assert again["runStatus"] == "SUCCEEDED" and "no second export" in again["note"]
+    assert len(_executions(workflow)) == 1
+    assert len(sim.exports.all()) == 1 and len(callbacks.received) == 1
+
+
+def test_different_calls_are_different_runs(
+    workflow: Workflow, sim: FullstorySimulator, callbacks: CallbackServer
+) -> None:
+    a = call_tool("fullstory_export_segment", export_request(), async_callback=_callback(callbacks, "tc-a"))[1]
+    b = call_tool("fullstory_export_segment", export_request(), async_callback=_callback(callbacks, "tc-b"))[1]
+    assert a["executionId"] != b["executionId"]
+    assert workflow.wait(a["executionArn"])["status"] == workflow.wait(b["executionArn"])["status"] == "SUCCEEDED"
+    assert len(sim.exports.all()) == 2
+    assert sorted(c.path for c in callbacks.received) == ["/callbacks/tc-a", "/callbacks/tc-b"]
+
+
+def test_a_call_without_callback_is_followed_with_the_status_tool(workflow: Workflow, sim: FullstorySimulator) -> None:
+    sim.inject(OPERATION, delay_s=1.0, times=1)
+    status, accepted = call_tool("fullstory_export_segment", export_request(type="TYPE_INDIVIDUAL", format="csv"))
+    assert status == 202 and accepted["executionId"].startswith("manual-")
+    assert "fullstory_get_export_status" in accepted["message"]
+
+    status, running = call_tool("fullstory_get_export_status", {"executionId": accepted["executionId"]})
+    assert status == 200 and running["status"] == "RUNNING"
+    assert running["progress"]["exportState"] in ("STARTING", "PENDING") and running["next"]
+
+    workflow.wait(accepted["executionArn"])
+    status, done = call_tool("fullstory_get_export_status", {"executionId": accepted["executionArn"]})
+    assert status == 200 and done["status"] == "SUCCEEDED"
+    assert done["result"]["format"] == "FORMAT_CSV" and done["result"]["fileName"].endswith(".csv.gz")
+
+
+def test_status_of_a_failed_run_says_why(workflow: Workflow, sim: FullstorySimulator) -> None:
+    sim.fail_next_export("export quota exceeded")
+    _, accepted = call_tool("fullstory_export_segment", export_request())
+    workflow.wait(accepted["executionArn"])
+    status, report = call_tool("fullstory_get_export_status", {"executionId": accepted["executionId"]})
+    assert status == 200 and report["status"] == "FAILED"
+    assert report["failure"] == {
+        "error": "ExportFailed",
+        "reason": "export quota exceeded",
+        "errorCode": "EXPORT_FAILED",
+    }
+
+
+@pytest.mark.parametrize(
+    ("execution_id", "status_code"),
+    [
+        ("not an id!", 400),
+        ("arn:aws:states:us-east-1:123456789012:execution:SomeoneElsesMachine:run-1", 400),
+        ("manual-00000000000000000000000000000000", 404),
+    ],
+)
+def test_status_of_unknown_or_foreign_runs(workflow: Workflow, execution_id: str, status_code: int) -> None:
+    status, problem = call_tool("fullstory_get_export_status", {"executionId": execution_id})
+    assert status == status_code, problem
+    if status_code == 400:
+        assert [e["parameter"] for e in problem["errors"]] == ["executionId"]
+
+
+@pytest.mark.parametrize(
+    ("callback", "named"),
+    [
+        ("https://opal.example/cb", {"async_callback"}),
+        ({"url": "ftp://opal.example/cb", "tool_call_id": "tc", "callback_token": "t"}, {"async_callback.url"}),
+        ({"url": "https://opal.example/cb"}, {"async_callback.tool_call_id", "async_callback.callback_token"}),
+    ],
+)
+def test_a_malformed_async_callback_is_a_400_naming_it(
+    workflow: Workflow, sim: FullstorySimulator, callback: Any, named: set[str]
+) -> None:
+    status, problem = call_tool("fullstory_export_segment", export_request(), async_callback=callback)
+    assert status == 400 and {e["parameter"] for e in problem["errors"]} == named
+    assert _executions(workflow) == [] and len(sim.requests) == 0

@@ -1,0 +1,84 @@
+"""Export workflow, task 3: stream the finished export's gzip file into the stack's bucket.
+
+The link Fullstory hands out lives about 5 minutes, so it is fetched here, right before the
+download, and fetched once more if storage refuses it (a retry after a long backoff).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from catalog.exports import CreateSegmentExportParams
+from fullstory_client import DownloadLinkExpired, FullstoryClient, FullstoryError, UpstreamError
+from opal_tools.views import iso_time
+from segment_exports import storage
+from segment_exports.errors import StorageUnavailable
+from segment_exports.task import with_fullstory, workflow_task
+
+RETENTION_ENV = "EXPORT_RETENTION_DAYS"
+DOWNLOAD_ATTEMPTS = 3
+_EXTENSIONS = {"FORMAT_CSV": "csv", "FORMAT_JSON": "json", "FORMAT_NDJSON": "ndjson"}
+
+
+def default_filename(params: CreateSegmentExportParams) -> str:
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    return f"{storage.safe_name(params.segmentId)}-{day}.{_EXTENSIONS[params.format]}.gz"
+
+
+def _copy(client: FullstoryClient, search_export_id: str, execution: str, params: CreateSegmentExportParams) -> Any:
+    for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+        link = client.get_search_export_results(search_export_id)
+        try:
+            with client.open_export_file(link.location) as file:
+                filename = file.filename or default_filename(params)
+                key = storage.export_key(execution, filename)
+                metadata = {"search-export-id": search_export_id[:256], "segment-id": params.segmentId[:256]}
+                try:
+                    size = storage.upload(file, key, filename=filename, metadata=metadata)
+                except FullstoryError:
+                    raise  # the download broke off
+                except Exception as exc:  # botocore / s3transfer
+                    raise StorageUnavailable(
+                        f"the file could not be written to the export bucket ({type(exc).__name__})"
+                    ) from None
+                return key, filename, size
+        except (DownloadLinkExpired, UpstreamError):
+            # A refused or broken download: a fresh link and a new attempt cost seconds, not a retry.
+            if attempt == DOWNLOAD_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def deliver(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    job = event.get("job") or {}
+    params = CreateSegmentExportParams.model_validate(event.get("request") or {})
+    execution = str(event.get("execution") or "run")
+    search_export_id = str(job.get("searchExportId") or "")
+    key, filename, size = with_fullstory(lambda client: _copy(client, search_export_id, execution, params), context)
+    url, url_expires = storage.presign(key)
+    retention = os.environ.get(RETENTION_ENV, "")
+    result: dict[str, Any] = {
+        "executionId": execution,
+        "operationId": job.get("operationId"),
+        "searchExportId": search_export_id,
+        "segmentId": params.segmentId,
+        "type": params.type,
+        "format": params.format,
+        "bucket": storage.bucket(),
+        "key": key,
+        "s3Uri": storage.s3_uri(key),
+        "fileName": filename,
+        "contentType": "application/gzip",
+        "sizeBytes": size,
+        "downloadUrl": url,
+        "downloadUrlExpiresAt": iso_time(url_expires),
+        "polls": int((job.get("poll") or {}).get("polls", 0)),
+    }
+    if retention.isdigit():
+        result["storedUntil"] = iso_time(datetime.now(UTC) + timedelta(days=int(retention)))
+    return result
+
+
+lambda_handler = workflow_task("deliver", deliver)
