@@ -1,14 +1,74 @@
-"""Secrets Manager reads through Powertools' cached provider."""
+"""Secrets Manager reads, cached for ``SECRET_MAX_AGE_S``.
+
+In Lambda the secret comes from one signed HTTPS request (``aws_secrets``): boto3 stays off the
+cold path. Elsewhere (tests, ``make run``, anything unusual) and whenever that request fails,
+Powertools' boto3-based provider reads it, as before.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
+
+from .aws_secrets import DirectReadFailed, DirectSecrets, settings_from_env
 
 SECRET_MAX_AGE_S = 300  # rotation is picked up within 5 minutes, or at once via force=True
+
+_log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_direct: DirectSecrets | None = None
+_direct_disabled = False
+_cache: dict[str, tuple[str, float]] = {}  # secret id -> (value, monotonic time read), direct path only
 
 
 class SecretUnavailable(Exception):
     """The secret is not configured or cannot be read; the message never holds its value."""
+
+
+def clear_cache() -> None:
+    """Forget cached values and the direct client (tests; a changed environment)."""
+    global _direct, _direct_disabled
+    with _lock:
+        _cache.clear()
+        if _direct is not None:
+            _direct.close_locked()
+        _direct, _direct_disabled = None, False
+
+
+def _direct_client() -> DirectSecrets | None:
+    global _direct
+    if _direct_disabled:
+        return None
+    settings = settings_from_env()
+    if settings is None:
+        return None
+    if _direct is None or _direct.settings != settings:
+        _direct = DirectSecrets(settings)
+    return _direct
+
+
+def _read_direct(secret_id: str, force: bool) -> str | None:
+    """The value via the signed request, or None when that path does not apply or failed."""
+    global _direct_disabled
+    with _lock:
+        cached = _cache.get(secret_id)
+        if cached is not None and not force and time.monotonic() - cached[1] < SECRET_MAX_AGE_S:
+            return cached[0]
+        client = _direct_client()
+    if client is None:
+        return None
+    try:
+        value = client.get_secret_value(secret_id)
+    except DirectReadFailed as exc:
+        if exc.credentials_rejected:
+            _direct_disabled = True  # the boto3 path from now on: it knows more ways to sign and refresh
+        _log.warning("direct Secrets Manager read failed (%s); using boto3", exc)
+        return None
+    with _lock:
+        _cache[secret_id] = (value, time.monotonic())
+    return value
 
 
 def read_secret(env_var: str, *, force: bool = False) -> str:
@@ -16,6 +76,9 @@ def read_secret(env_var: str, *, force: bool = False) -> str:
     secret_id = os.environ.get(env_var, "").strip()
     if not secret_id:
         raise SecretUnavailable(f"{env_var} is not set")
+    direct = _read_direct(secret_id, force)
+    if direct is not None:
+        return direct.strip()
     # Imported on first use: boto3 is the heaviest import on the cold path.
     from aws_lambda_powertools.utilities import parameters
 

@@ -1,0 +1,228 @@
+"""P1 cold start: a fresh process imports one tool's handler and serves its first call.
+
+Each subject runs in its own interpreter (the .venv-bench python for all), with Lambda's
+environment, the secrets in a moto server and Fullstory in the simulator (both other processes
+on loopback). Wall time runs from spawn until the first answer is ready (``cold_child`` reports
+it on a pipe), so it is Lambda's init plus first invoke; peak RSS is the child's VmHWM. One
+discarded warm-up run per subject first (it writes the .pyc files and fills the page cache),
+then rounds that interleave the subjects so drift on a busy machine hits all alike.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .events import tool_event
+from .report import Row, mb, median, ms, ratio, verdict
+from .services import ROOT, Services
+
+BENCH = Path(__file__).resolve().parent
+CHILD = BENCH / "cold_child.py"
+RUN_TIMEOUT_S = 60.0
+SUBJECTS: dict[str, tuple[Path, Path | None]] = {
+    "ours": (ROOT / "functions" / "fullstory_list_segments", ROOT / "layers" / "fullstory"),
+    "typical": (BENCH / "peers" / "typical", None),
+    "opal_sdk": (BENCH / "peers" / "opal_sdk", None),
+}
+FLOOR = ("-c", "import json, urllib.request")
+GOAL_VS_TYPICAL = 0.5
+GOAL_VS_SDK = 0.12
+GOAL_RSS_MB = 50.0
+
+
+@dataclass
+class Sample:
+    wall_s: float
+    rss_kib: int
+    phases: dict[str, Any] = field(default_factory=dict)
+
+
+def spawn(argv: list[str], env: dict[str, str], timeout_s: float = RUN_TIMEOUT_S) -> tuple[float, str, int, str]:
+    """Run ``argv`` with a pipe whose write end it gets as ``{fd}`` in argv.
+
+    Returns (seconds from spawn to the first line on the pipe, or to exit when none came;
+    that line; exit code; stderr tail). The process is killed after ``timeout_s``.
+    """
+    read_end, write_end = os.pipe()
+    argv = [part.replace("{fd}", str(write_end)) for part in argv]
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(  # noqa: S603 - our interpreter, our scripts
+            argv,
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            pass_fds=(write_end,),
+        )
+        os.close(write_end)
+        watchdog = threading.Timer(timeout_s, process.kill)
+        watchdog.start()
+        try:
+            chunks: list[bytes] = []
+            while not chunks or not chunks[-1].endswith(b"\n"):
+                chunk = os.read(read_end, 65536)
+                if not chunk:
+                    break  # exited (or killed) without a line
+                chunks.append(chunk)
+            answered = time.perf_counter()
+            process.wait()
+        finally:
+            watchdog.cancel()
+            os.close(read_end)
+        err.seek(0)
+        tail = err.read()[-2000:].decode(errors="replace")
+    return answered - started, b"".join(chunks).decode(), int(process.returncode), tail
+
+
+def _event(directory: Path) -> Path:
+    path = directory / "event.json"
+    path.write_text(json.dumps(tool_event("fullstory_list_segments", {"limit": 20})), encoding="utf-8")
+    return path
+
+
+def _run_subject(name: str, services: Services, event: Path, no_pyc_layer: Path | None = None) -> Sample:
+    env = services.lambda_env()
+    if name == "ours_boto3":  # our secrets take the signed-request path only in Lambda
+        env.pop("AWS_LAMBDA_FUNCTION_NAME")
+    if name == "ours_no_pyc":  # as on Lambda's read-only /opt: compiled afresh, never cached
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    code_dir, layer_dir = SUBJECTS["ours" if name.startswith("ours") else name]
+    if name == "ours_no_pyc":
+        layer_dir = no_pyc_layer
+    argv = [sys.executable, str(CHILD), str(code_dir), str(layer_dir or "-"), str(event), "{fd}"]
+    wall, line, code, tail = spawn(argv, env)
+    phases: dict[str, Any] = json.loads(line) if line.strip() else {}
+    if code != 0 or phases.get("status") != 200 or not phases.get("segments"):
+        raise RuntimeError(f"cold start of {name} failed (exit {code}, {phases.get('error')}): {tail}")
+    return Sample(wall, int(phases["rss_kib"]), phases)
+
+
+_FLOOR_RSS = (
+    "import json, urllib.request, os, sys; "
+    "os.write(int(sys.argv[1]), [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].encode())"
+)
+
+
+def _run_floor(services: Services) -> Sample:
+    """Wall time of exactly ``python -c "import json, urllib.request"`` (to its exit); its RSS
+    from the same imports followed by a read of VmHWM."""
+    wall, _, code, tail = spawn([sys.executable, *FLOOR], services.lambda_env())
+    _, line, rss_code, rss_tail = spawn([sys.executable, "-c", _FLOOR_RSS, "{fd}"], services.lambda_env())
+    if code != 0 or rss_code != 0 or not line.strip():
+        raise RuntimeError(f"floor run failed: {tail or rss_tail}")
+    return Sample(wall, int(line.split()[1]))
+
+
+def no_pyc_layer(built_layer: Path, into: Path) -> Path | None:
+    """The built layer's packages, from this interpreter's site-packages and our sources, without .pyc.
+
+    ``sam build`` ships no .pyc files and /opt is read-only, so Lambda compiles every module of
+    the layer on every cold start. (The built layer itself holds arm64 binaries: unusable here.)
+    """
+    import shutil
+    import sysconfig
+
+    names = sorted(p.name for p in (built_layer / "python").glob("*") if not p.name.endswith((".dist-info", ".data")))
+    if not names:
+        return None
+    site = Path(sysconfig.get_paths()["purelib"])
+    target = into / "python"
+    for name in names:
+        source = ROOT / "layers" / "fullstory" / name
+        if not source.exists():
+            source = site / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif source.is_file() and source.suffix == ".py":
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+def measure(services: Services, runs: int, built_layer: Path | None = None) -> list[Row]:
+    names = [*SUBJECTS, "ours_boto3"]
+    samples: dict[str, list[Sample]] = {"floor": []}
+    with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:
+        event = _event(Path(tmp))
+        layer_copy = no_pyc_layer(built_layer, Path(tmp)) if built_layer is not None else None
+        if layer_copy is not None:
+            names.append("ours_no_pyc")
+        samples.update({name: [] for name in names})
+        for name in names:  # warm-up: .pyc files and the page cache, discarded
+            _run_subject(name, services, event, layer_copy)
+        _run_floor(services)
+        for _ in range(runs):
+            samples["floor"].append(_run_floor(services))
+            for name in names:
+                samples[name].append(_run_subject(name, services, event, layer_copy))
+    return rows(samples)
+
+
+def _phase(samples: list[Sample], key: str) -> float:
+    return median([float(s.phases[key]) / 1000 for s in samples])
+
+
+def rows(samples: dict[str, list[Sample]]) -> list[Row]:
+    wall = {name: median([s.wall_s for s in runs]) for name, runs in samples.items()}
+    rss = {name: median([float(s.rss_kib) for s in runs]) for name, runs in samples.items()}
+    ours = samples["ours"]
+    vs_typical = wall["ours"] / wall["typical"]
+    vs_sdk = wall["ours"] / wall["opal_sdk"]
+    title = "P1 cold start"
+    result = [
+        Row(
+            title,
+            "ours: fullstory_list_segments (2 secrets via one signed request each + 1 Fullstory call)",
+            f"{ms(wall['ours'])} (import {ms(_phase(ours, 'import_ms'))}, first call "
+            f"{ms(_phase(ours, 'first_call_ms'))}) · {mb(rss['ours'])}",
+        ),
+        Row(
+            title,
+            "peer (a) typical: Powertools resolver, boto3 client at import, pydantic, requests",
+            f"{ms(wall['typical'])} · {mb(rss['typical'])}",
+        ),
+        Row(title, "peer (b) Opal tools SDK + FastAPI + Mangum", f"{ms(wall['opal_sdk'])} · {mb(rss['opal_sdk'])}"),
+        Row(title, 'floor: python -c "import json, urllib.request"', f"{ms(wall['floor'])} · {mb(rss['floor'])}"),
+        Row(
+            title,
+            "ours vs peer (a)",
+            ratio(vs_typical),
+            "peer (a)",
+            f"≤ {GOAL_VS_TYPICAL}×",
+            verdict(vs_typical <= GOAL_VS_TYPICAL),
+        ),
+        Row(title, "ours vs peer (b)", ratio(vs_sdk), "peer (b)", f"≤ {GOAL_VS_SDK}×", verdict(vs_sdk <= GOAL_VS_SDK)),
+        Row(
+            title,
+            "ours, peak memory (VmHWM)",
+            mb(rss["ours"]),
+            "",
+            f"≤ {GOAL_RSS_MB:.0f} MB",
+            verdict(rss["ours"] / 1024 <= GOAL_RSS_MB),
+        ),
+        Row(
+            title,
+            "ours with the boto3 secret path (the fallback outside Lambda)",
+            f"{ms(wall['ours_boto3'])} · {mb(rss['ours_boto3'])}",
+        ),
+    ]
+    if "ours_no_pyc" in wall:
+        result.append(
+            Row(
+                title,
+                "ours with the layer as sam build ships it (no .pyc; /opt read-only: compiled every cold start)",
+                f"{ms(wall['ours_no_pyc'])} · {mb(rss['ours_no_pyc'])}",
+            )
+        )
+    return result

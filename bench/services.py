@@ -1,0 +1,167 @@
+"""The upstreams every measurement talks to, each in its own process on 127.0.0.1.
+
+``python -m bench.services sim`` runs the Fullstory simulator, ``python -m bench.services moto``
+a moto server (Secrets Manager). Each prints one JSON line (where it listens, plus facts the
+measurements need) and serves until its stdin closes, so it never outlives ``bench.run``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SIM_API_KEY = "bench-fullstory-key"
+BEARER = "bench-bearer-token-0123456789abcdef"
+API_KEY_SECRET = "bench/fullstory-api-key"
+TOKEN_SECRET = "bench/opal-bearer-token"
+START_TIMEOUT_S = 60.0
+
+
+def _serve_simulator() -> dict[str, Any]:
+    from local.fullstory_sim import FullstorySimulator
+
+    sim = FullstorySimulator(api_key=SIM_API_KEY, port=0).start()
+    by_uid: dict[str, int] = {}
+    for session in sim.data.sessions:
+        by_uid[session.uid] = by_uid.get(session.uid, 0) + 1
+    uid = max(sorted(by_uid), key=lambda u: by_uid[u])  # the user with the most sessions
+    session = next(s for s in reversed(sim.data.sessions) if s.uid == uid)
+    return {"base_url": sim.base_url, "uid": uid, "uid_sessions": by_uid[uid], "session_id": session.id}
+
+
+def _serve_moto() -> dict[str, Any]:
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return {"endpoint": f"http://{host}:{port}"}
+
+
+def main(argv: list[str]) -> int:
+    kind = argv[0] if argv else ""
+    serve = {"sim": _serve_simulator, "moto": _serve_moto}.get(kind)
+    if serve is None:
+        print("usage: python -m bench.services sim|moto", file=sys.stderr)
+        return 2
+    print(json.dumps(serve()), flush=True)
+    sys.stdin.read()  # until the parent closes our stdin (or dies)
+    return 0
+
+
+@dataclass
+class Services:
+    """The running upstreams and the environment a Lambda-like child needs to reach them."""
+
+    sim_url: str
+    moto_endpoint: str
+    uid: str
+    uid_sessions: int
+    session_id: str
+
+    def lambda_env(self, function_name: str = "bench") -> dict[str, str]:
+        """What Lambda (and our template) would set, pointed at the loopback upstreams."""
+        env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")}
+        env.update(
+            {
+                "AWS_LAMBDA_FUNCTION_NAME": function_name,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+                "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+                "AWS_REGION": "us-east-1",
+                "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_ACCESS_KEY_ID": "bench",
+                "AWS_SECRET_ACCESS_KEY": "bench",
+                "AWS_SESSION_TOKEN": "bench",
+                # botocore derives the name from the service id "Secrets Manager"; the other
+                # spelling is what people write, and our direct client reads both.
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.moto_endpoint,
+                "AWS_ENDPOINT_URL_SECRETSMANAGER": self.moto_endpoint,
+                "POWERTOOLS_SERVICE_NAME": "fullstory-opal-tools",
+                "POWERTOOLS_METRICS_NAMESPACE": "FullstoryOpalTools",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                "LOG_LEVEL": "INFO",
+                "FULLSTORY_API_BASE_URL": self.sim_url,
+                "FULLSTORY_AI_ANALYSIS_ENABLED": "true",
+                "FULLSTORY_API_KEY_SECRET_ID": API_KEY_SECRET,
+                "OPAL_BEARER_TOKEN_SECRET_ID": TOKEN_SECRET,
+            }
+        )
+        return env
+
+
+def _start(kind: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bench.services", kind],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()  # bounded: the child prints at once or dies
+    if not line:
+        process.kill()
+        raise RuntimeError(f"bench.services {kind} did not start (exit {process.wait(START_TIMEOUT_S)})")
+    return process, json.loads(line)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(OSError):
+        if process.stdin is not None:
+            process.stdin.close()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
+def _put_secrets(endpoint: str) -> None:
+    import boto3
+
+    client = boto3.client(
+        "secretsmanager",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",  # noqa: S106 - moto accepts any
+    )
+    client.create_secret(Name=API_KEY_SECRET, SecretString=SIM_API_KEY)
+    client.create_secret(Name=TOKEN_SECRET, SecretString=BEARER)
+
+
+@contextlib.contextmanager
+def running() -> Iterator[Services]:
+    """Start the simulator and moto (in their own processes), with our two secrets stored."""
+    sim_process, sim = _start("sim")
+    try:
+        moto_process, moto = _start("moto")
+        try:
+            _put_secrets(moto["endpoint"])
+            yield Services(
+                sim_url=sim["base_url"],
+                moto_endpoint=moto["endpoint"],
+                uid=sim["uid"],
+                uid_sessions=sim["uid_sessions"],
+                session_id=sim["session_id"],
+            )
+        finally:
+            _stop(moto_process)
+    finally:
+        _stop(sim_process)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
