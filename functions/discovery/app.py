@@ -1,4 +1,4 @@
-"""GET /discovery: the Opal tool manifest, generated from the catalog (public, no auth)."""
+"""GET /discovery: the Opal tool manifest; GET /openapi.json: the same tools as OpenAPI (public, no auth)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,39 @@ from typing import Any
 
 from catalog import INSTRUCTIONS, TOOLS
 from opal_tools.discovery import discovery_document
+from opal_tools.spec import ToolSpec
+
+VERSION = "1.0.0"
 
 
 def _ai_enabled() -> bool:
     return os.environ.get("FULLSTORY_AI_ANALYSIS_ENABLED", "true").strip().lower() not in ("false", "0", "no", "off")
 
 
+def _published(ai_enabled: bool) -> list[ToolSpec]:
+    return [tool for tool in TOOLS if ai_enabled or not tool.ai]
+
+
 @cache
 def _manifest(ai_enabled: bool) -> str:
-    tools = [tool for tool in TOOLS if ai_enabled or not tool.ai]
-    return json.dumps(discovery_document(tools, instructions=INSTRUCTIONS))
+    return json.dumps(discovery_document(_published(ai_enabled), instructions=INSTRUCTIONS))
+
+
+@cache
+def _openapi(ai_enabled: bool) -> str:
+    from opal_tools.openapi import openapi_document  # only this path pays for it
+
+    document = openapi_document(
+        _published(ai_enabled), title="Fullstory tools for Opal", description=INSTRUCTIONS, version=VERSION
+    )
+    return json.dumps(document)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    path = str(event.get("rawPath") or "")
+    body = _openapi(_ai_enabled()) if path.endswith("/openapi.json") else _manifest(_ai_enabled())
     return {
         "statusCode": 200,
         "headers": {"content-type": "application/json", "cache-control": "max-age=60"},
-        "body": _manifest(_ai_enabled()),
+        "body": body,
     }
