@@ -7,7 +7,7 @@ PORT ?= 3000
 SAM_ENV := PYENV_VERSION=$${PYENV_VERSION:-3.13.0:3.11.7} SAM_CLI_TELEMETRY=0
 SAM_CONFIG_ENV ?= default
 
-.PHONY: help venv run test lint typecheck unit validate build deploy clean fuzz bench
+.PHONY: help venv run demo test lint typecheck unit validate build deploy clean fuzz bench
 
 help:
 	@echo "make run       serve the tools locally on http://127.0.0.1:$(PORT) (simulator unless FULLSTORY_API_KEY is set)"
@@ -36,6 +36,11 @@ bench: venv $(BENCH_BIN)/.installed
 
 run: venv
 	PORT=$(PORT) $(BIN)/python -m local
+
+# A realistic Opal conversation. Against a running `make run`: OPAL_BEARER_TOKEN=<its token> make demo;
+# without one, the demo starts its own local registry.
+demo: venv
+	PORT=$(PORT) $(BIN)/python -m local.demo
 
 lint: venv
 	$(BIN)/ruff check .

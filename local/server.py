@@ -108,7 +108,7 @@ class LocalToolServer:
         )
         defs = functions(template)
         env_names = {k for definition in defs for k in definition.environment} | set(self.env_overrides)
-        env_names |= {"FULLSTORY_API_BASE_URL", "POWERTOOLS_METRICS_DISABLED"}
+        env_names |= {"FULLSTORY_API_BASE_URL", "POWERTOOLS_METRICS_DISABLED", "LOG_LEVEL", "POWERTOOLS_LOG_LEVEL"}
         self._saved_env = {k: os.environ.get(k) for k in (*LOCAL_AWS_ENV, *env_names)}
         os.environ.update(LOCAL_AWS_ENV)
         self._moto = mock_aws(config=MOTO_CONFIG)
@@ -118,6 +118,8 @@ class LocalToolServer:
         env: dict[str, str] = {}
         for definition in defs:
             env.update({k: resolve(v, refs) for k, v in definition.environment.items()})
+        # The console is for the server's own lines; per-call JSON logs when asked (LOG_LEVEL=INFO).
+        env["LOG_LEVEL"] = env["POWERTOOLS_LOG_LEVEL"] = "WARNING"
         env.update({k: os.environ[k] for k in OVERRIDABLE_ENV if k in os.environ})
         env["FULLSTORY_API_BASE_URL"] = base_url
         env.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines would drown the console
