@@ -59,3 +59,21 @@ def test_the_secret_watch_would_catch_a_leak(log_sink: LogSink) -> None:
     logger.info("harmless line", extra={"marker": "watch-check"})
     assert any("watch-check" in line for line in log_sink.lines[start:])
     assert "test-bearer-token-0123456789" in SECRETS
+
+
+def test_opal_auth_credentials_never_reach_logs_or_answers(log_sink: LogSink) -> None:
+    from tests.conftest import register_secret
+
+    access_token = register_secret("optiid-access-token-5d1e0c")
+    body = {
+        "parameters": {"limit": 2},
+        "auth": {"provider": "OptiID", "credentials": {"token_type": "Bearer", "access_token": access_token}},
+        "auth_credentials": [
+            {"provider": "OptiID", "status": "delivered", "credentials": {"access_token": access_token}}
+        ],
+    }
+    event = tool_event("fullstory_list_segments", raw_body=json.dumps(body))
+    start = len(log_sink.lines)
+    response = load_handler("fullstory_list_segments")(event, context())
+    assert response["statusCode"] == 200 and access_token not in response["body"]
+    assert all(access_token not in line for line in log_sink.lines[start:])
