@@ -59,7 +59,7 @@ test: lint typecheck validate unit build
 
 # A larger property-based run than `make test` does (FUZZ_TOTAL cases across all tools).
 fuzz: venv
-	FUZZ_TOTAL=$${FUZZ_TOTAL:-100000} $(BIN)/pytest -q -p no:logging tests/fuzz
+	FUZZ_RANDOM=1 FUZZ_TOTAL=$${FUZZ_TOTAL:-100000} $(BIN)/pytest -q -p no:logging tests/fuzz
 
 build: venv
 	$(SAM_ENV) $(BIN)/sam build --parallel
