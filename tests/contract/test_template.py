@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +92,7 @@ class _NoManagedPolicies(ManagedPolicyLoader):
         return {}
 
 
-@pytest.fixture(scope="module")
-def translated() -> Iterator[dict[str, Any]]:
+def translate(parameters: dict[str, Any] | None = None) -> dict[str, Any]:
     """The template after the SAM transform (local code paths replaced by S3 URIs)."""
     template = copy.deepcopy(RAW)
     for resource in template["Resources"].values():
@@ -104,7 +102,8 @@ def translated() -> Iterator[dict[str, Any]]:
                 props[key] = "s3://bucket/key"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        yield transform(template, {}, _NoManagedPolicies())
+        translated: dict[str, Any] = transform(template, parameters or {}, _NoManagedPolicies())
+        return translated
 
 
 def _refs(expr: Any, bindings: dict[str, Any] | None = None) -> set[str]:

@@ -7,14 +7,11 @@ broader grant (another action, a wider resource, a ``*``) fails here.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from samtranslator.translator.transform import transform
 
 from tests.contract.test_template import (
     FUNCTION_IDS,
@@ -23,7 +20,6 @@ from tests.contract.test_template import (
     ROOT,
     TOOLS,
     _as_list,
-    _NoManagedPolicies,
     _role_statements,
 )
 
@@ -70,20 +66,6 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     },
     "ExportNotifyFunction": set(),
 }
-
-
-@pytest.fixture(scope="module")
-def translated() -> Iterator[dict[str, Any]]:
-    """The template after the SAM transform, as test_template.py builds it."""
-    template = copy.deepcopy(RAW)
-    for resource in template["Resources"].values():
-        props = resource.get("Properties", {})
-        for key in ("CodeUri", "ContentUri", "DefinitionUri"):
-            if isinstance(props.get(key), str) and not props[key].startswith("s3://"):
-                props[key] = "s3://bucket/key"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        yield transform(template, {}, _NoManagedPolicies())
 
 
 def _canonical(resource: Any) -> str:
