@@ -74,6 +74,7 @@ PERSISTENT = {
     "500": ({"status": 500}, 502, "FULLSTORY_UNAVAILABLE"),
     "slow": ({"delay_s": TIMEOUT_S + 1.0}, 504, "FULLSTORY_TIMEOUT"),
     "malformed": ({"status": 200, "body": "{not json"}, 502, "FULLSTORY_MALFORMED_RESPONSE"),
+    "reset": ({"reset": True}, 502, "FULLSTORY_UNAVAILABLE"),
 }
 
 
