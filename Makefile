@@ -13,7 +13,7 @@ help:
 	@echo "make run       serve the tools locally on http://127.0.0.1:$(PORT) (simulator unless FULLSTORY_API_KEY is set)"
 	@echo "make test      install what is needed, then lint, type-check, sam validate and the whole test suite"
 	@echo "make build     sam build (arm64) and check the built layer"
-	@echo "make deploy    sam build && sam deploy (SAM_CONFIG_ENV=$(SAM_CONFIG_ENV))"
+	@echo "make deploy    check AWS credentials, sam build, sam deploy (SAM_CONFIG_ENV=$(SAM_CONFIG_ENV)), print the next steps"
 
 $(BIN)/.installed: requirements-dev.txt layers/fullstory/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,8 +65,14 @@ build: venv
 	$(SAM_ENV) $(BIN)/sam build --parallel
 	$(BIN)/python scripts/check_built_layer.py
 
-deploy: build
-	$(SAM_ENV) $(BIN)/sam deploy --config-env $(SAM_CONFIG_ENV)
+# `make deploy` (SAM_CONFIG_ENV=prod for the prod stack; DEPLOY_ARGS="--guided" or
+# DEPLOY_ARGS="--parameter-overrides EnabledTools=segments,sessions" pass through to sam deploy).
+# The preflight names the account and region, and fails before the build without credentials.
+deploy: venv
+	$(BIN)/python scripts/deploy_info.py preflight $(SAM_CONFIG_ENV)
+	$(MAKE) --no-print-directory build
+	$(SAM_ENV) $(BIN)/sam deploy --config-env $(SAM_CONFIG_ENV) $(DEPLOY_ARGS)
+	$(BIN)/python scripts/deploy_info.py outputs $(SAM_CONFIG_ENV)
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -24,15 +24,21 @@ def main() -> int:
     except OSError as exc:
         print(f"Cannot listen on 127.0.0.1:{port}: {exc.strerror}. Set PORT to another port.", file=sys.stderr)
         return 1
+    except ValueError as exc:  # e.g. an unknown name in ENABLED_TOOLS
+        server.stop()
+        print(str(exc), file=sys.stderr)
+        return 2
     fullstory = (
         f"Fullstory API at {os.environ.get('FULLSTORY_API_BASE_URL') or 'the default host'}"
         if api_key
         else f"the embedded Fullstory simulator ({server.simulator.base_url if server.simulator else ''})"
     )
     tools = sorted(route.path for route in server.routes if route.path.startswith("/tools/"))
+    selected = os.environ.get("ENABLED_TOOLS", "").strip()
+    selection = f" (ENABLED_TOOLS={selected})" if selected else ""
     print(
         f"""
-Fullstory tools for Opal, serving {len(tools)} tools against {fullstory}
+Fullstory tools for Opal, serving {len(tools)} tools{selection} against {fullstory}
 
   Discovery URL:  {server.base_url}/discovery
   Bearer token:   {server.bearer_token}

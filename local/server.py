@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .apigw import http_api_event, http_response
+from .conditions import deployed
 from .fullstory_sim import FullstorySimulator
 from .lambda_runtime import LocalFunction, use_layer
 from .template import TEMPLATE, Route, functions, load_template, parameter_defaults, resolve
@@ -35,6 +36,22 @@ LOCAL_AWS_ENV = {
 }
 # Settings a developer may override from the shell, as the template parameters would in AWS.
 OVERRIDABLE_ENV = ("FULLSTORY_API_BASE_URL", "FULLSTORY_AI_ANALYSIS_ENABLED", "LOG_LEVEL", "POWERTOOLS_LOG_LEVEL")
+
+
+def tool_selection(template: dict[str, Any], raw: str | None) -> str:
+    """ENABLED_TOOLS as the template parameter EnabledTools takes it; unknown names are an error
+    here too, as the parameter's AllowedPattern makes them one in a deploy."""
+    from opal_tools.selection import parse_selection, unknown_tokens
+
+    selection = parse_selection(raw)
+    names = [r.path.removeprefix("/tools/") for f in functions(template) for r in f.routes]
+    unknown = unknown_tokens(selection, names)
+    if unknown:
+        raise ValueError(
+            f"ENABLED_TOOLS: unknown {', '.join(unknown)}; use all, or groups (segments, exports, sessions, ai) "
+            "and/or tool names, comma-separated"
+        )
+    return ",".join(sorted(selection))
 
 
 LOCAL_S3_PREFIX = "/__local/s3/"  # delivered export files: presigned S3 links cannot reach moto
@@ -97,8 +114,14 @@ class LocalToolServer:
             self.simulator.start()
         api_key = self.fullstory_api_key or (self.simulator.api_key if self.simulator else "")
         base_url = self.simulator.base_url if self.simulator else (self.fullstory_base_url or "")
+        use_layer()
         template = load_template(self.template_path)
         refs = parameter_defaults(template)
+        refs["EnabledTools"] = tool_selection(
+            template, self.env_overrides.get("ENABLED_TOOLS", os.environ.get("ENABLED_TOOLS"))
+        )
+        # What a deploy with these parameters creates: disabled tools and their routes are left out.
+        template = deployed(template, refs)
         refs.update(
             {
                 name: f"local/{name}"
@@ -126,7 +149,6 @@ class LocalToolServer:
         env.update(self.env_overrides)
         os.environ.update(env)
         self._put_secrets(env, api_key)
-        use_layer()
         by_logical_id: dict[str, LocalFunction] = {}
         for definition in defs:
             function = by_logical_id[definition.logical_id] = LocalFunction(definition)

@@ -93,8 +93,13 @@ def functions(template: dict[str, Any]) -> list[FunctionDef]:
     return found
 
 
+# Pseudo parameters the functions' environment uses, with the value `sam local` gives them.
+LOCAL_PSEUDO_PARAMETERS = {"AWS::StackName": "local"}
+
+
 def parameter_defaults(template: dict[str, Any]) -> dict[str, str]:
-    return {name: str(spec.get("Default", "")) for name, spec in (template.get("Parameters") or {}).items()}
+    defaults = {name: str(spec.get("Default", "")) for name, spec in (template.get("Parameters") or {}).items()}
+    return {**LOCAL_PSEUDO_PARAMETERS, **defaults}
 
 
 def resolve(value: Any, refs: dict[str, str]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from catalog import INSTRUCTIONS, TOOLS
 from opal_tools.discovery import discovery_document
+from opal_tools.selection import is_selected, selection_from_env
 from opal_tools.spec import ToolSpec
 
 VERSION = "1.0.0"
@@ -18,28 +19,30 @@ def _ai_enabled() -> bool:
     return os.environ.get("FULLSTORY_AI_ANALYSIS_ENABLED", "true").strip().lower() not in ("false", "0", "no", "off")
 
 
-def _published(ai_enabled: bool) -> list[ToolSpec]:
-    return [tool for tool in TOOLS if ai_enabled or not tool.ai]
+def _published(ai_enabled: bool, selection: frozenset[str]) -> list[ToolSpec]:
+    # EnabledTools / ENABLED_TOOLS chooses what is published; AI tools also need AI analysis on.
+    return [tool for tool in TOOLS if (ai_enabled or not tool.ai) and is_selected(tool, selection)]
 
 
 @cache
-def _manifest(ai_enabled: bool) -> str:
-    return json.dumps(discovery_document(_published(ai_enabled), instructions=INSTRUCTIONS))
+def _manifest(ai_enabled: bool, selection: frozenset[str]) -> str:
+    return json.dumps(discovery_document(_published(ai_enabled, selection), instructions=INSTRUCTIONS))
 
 
 @cache
-def _openapi(ai_enabled: bool) -> str:
+def _openapi(ai_enabled: bool, selection: frozenset[str]) -> str:
     from opal_tools.openapi import openapi_document  # only this path pays for it
 
     document = openapi_document(
-        _published(ai_enabled), title="Fullstory tools for Opal", description=INSTRUCTIONS, version=VERSION
+        _published(ai_enabled, selection), title="Fullstory tools for Opal", description=INSTRUCTIONS, version=VERSION
     )
     return json.dumps(document)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     path = str(event.get("rawPath") or "")
-    body = _openapi(_ai_enabled()) if path.endswith("/openapi.json") else _manifest(_ai_enabled())
+    published = (_ai_enabled(), selection_from_env())
+    body = _openapi(*published) if path.endswith("/openapi.json") else _manifest(*published)
     return {
         "statusCode": 200,
         "headers": {"content-type": "application/json", "cache-control": "max-age=60"},

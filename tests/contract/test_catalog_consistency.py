@@ -86,11 +86,19 @@ def test_sample_events_are_valid_tool_calls(tool: str) -> None:
 
 def test_no_stray_events() -> None:
     names = {p.stem for p in (ROOT / "events").glob("*.json")}
-    assert names <= set(TOOLS_BY_NAME) | {"discovery"}
+    assert names <= set(TOOLS_BY_NAME) | {"discovery", "openapi"}
     workflow_events = {p.stem for p in (ROOT / "events" / "workflow").glob("*.json")}
     tasks = {f.code_dir.name for f in TEMPLATE_FUNCTIONS if f.code_dir.parent == ROOT / "workflow"}
     # Plus the workflow's own input, for StartExecution.
     assert workflow_events <= tasks | {"export_segment_input"}
+
+
+def test_every_discovery_route_has_a_sample_event() -> None:
+    # `sam local invoke DiscoveryFunction -e events/<name>.json`, one per route it serves.
+    [discovery] = [f for f in TEMPLATE_FUNCTIONS if f.code_dir.name == "discovery"]
+    events = [_event(path) for path in (ROOT / "events").glob("*.json")]
+    samples = {(event["requestContext"]["http"]["method"], event["rawPath"]) for event in events}
+    assert {(r.method, r.path) for r in discovery.routes} <= samples
 
 
 def test_workflow_sample_inputs_are_valid_requests() -> None:

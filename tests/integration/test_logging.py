@@ -34,6 +34,21 @@ def test_one_structured_line_per_call_with_correlation_and_thread_ids(log_sink: 
     assert line["opal_thread_id"] == "thread-42"
 
 
+def test_opal_agent_and_workflow_execution_ids_are_logged(log_sink: LogSink) -> None:
+    headers = {"X-Opal-Agent-Execution-Id": "agent-run-7", "x-opal-workflow-execution-id": "wf-run-3"}
+    start = len(log_sink.lines)
+    event = tool_event("fullstory_list_segments", {"limit": 1}, headers=headers)
+    assert load_handler("fullstory_list_segments")(event, context())["statusCode"] == 200
+    [line] = _tool_lines(log_sink, start)
+    assert line["opal_agent_execution_id"] == "agent-run-7"
+    assert line["opal_workflow_execution_id"] == "wf-run-3"
+    # Keys are per call: the next call without the headers does not inherit them.
+    start = len(log_sink.lines)
+    call_tool("fullstory_list_segments", {"limit": 1})
+    [line] = _tool_lines(log_sink, start)
+    assert "opal_agent_execution_id" not in line and "opal_workflow_execution_id" not in line
+
+
 def test_results_are_not_logged(log_sink: LogSink) -> None:
     start = len(log_sink.lines)
     status, answer = call_tool("fullstory_list_segments", {"limit": 5})

@@ -28,6 +28,7 @@ from .auth import BearerAuth
 from .fullstory_access import fullstory_client
 from .problems import Problem, bad_parameters, from_fullstory_error, from_validation_error, internal_error, unauthorized
 from .secrets import SecretUnavailable, read_secret
+from .selection import tool_enabled
 from .spec import ToolSpec
 from .tool_call import Accepted, ToolCall, tool_call
 
@@ -41,9 +42,16 @@ MAX_BODY_BYTES = 256 * 1024
 DEADLINE_MARGIN_S = 1.5  # time kept back to answer after the last Fullstory call
 # Opal's envelope keys, ignored when a caller sends parameters without the wrapper.
 OPAL_ENVELOPE_KEYS = frozenset({"auth", "auth_credentials", "environment", "chat_metadata", "async_callback"})
+# Opal's correlation headers -> log keys, so one conversation or workflow run can be followed in the logs.
+OPAL_ID_HEADERS = {
+    "x-opal-agent-execution-id": "opal_agent_execution_id",
+    "x-opal-workflow-execution-id": "opal_workflow_execution_id",
+}
 
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "fullstory-opal-tools"))
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FullstoryOpalTools"))
+# The template sets the service to the stack name, so two stacks in one account keep their metrics apart.
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "fullstory-opal-tools"
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FullstoryOpalTools"), service=SERVICE)
 
 
 def _load_token(force: bool) -> str:
@@ -187,8 +195,20 @@ def tool_handler(
         thread_id = _header(event, "x-opal-thread-id")
         if thread_id:
             logger.append_keys(opal_thread_id=thread_id[:128])
+        for header, key in OPAL_ID_HEADERS.items():
+            value = _header(event, header)
+            if value:
+                logger.append_keys(**{key: value[:128]})
         outcome = "success"
         try:
+            if not tool_enabled(spec):
+                raise Problem(
+                    404,
+                    "Tool not enabled",
+                    f"{spec.name} is not enabled in this installation (EnabledTools / ENABLED_TOOLS). "
+                    "Use the tools listed in discovery, or ask an administrator to enable it.",
+                    "TOOL_NOT_ENABLED",
+                )
             if spec.ai and not ai_analysis_enabled():
                 raise Problem(
                     403,
@@ -244,6 +264,10 @@ def tool_handler(
         metrics.clear_metrics()  # a disabled provider skips the flush, and with it the reset
         metrics.add_dimension(name="tool", value=spec.name)
         metrics.add_dimension(name="outcome", value=outcome)
+        # Two aggregates the template's alarms and dashboard read without naming every tool (alarm
+        # math takes at most 10 metrics): all calls, and the calls by HTTP status class.
+        metrics.add_dimensions(service=SERVICE, status_class=f"{response['statusCode'] // 100}xx")
+        metrics.add_dimensions(service=SERVICE)
         metrics.add_metric(name="ToolCall", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
         metrics.flush_metrics()

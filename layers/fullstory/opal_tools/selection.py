@@ -1,0 +1,44 @@
+"""Which tools this installation publishes: ``ENABLED_TOOLS`` (template parameter ``EnabledTools``).
+
+A comma-separated list of groups (``segments``, ``exports``, ``sessions``, ``ai``) and/or single
+tool names; ``all`` (the default, also when unset or blank) publishes every tool. Opal accounts
+have a tool limit, so an installation may publish only what its users need. In AWS the disabled
+tools' functions are not deployed at all (template Conditions); discovery and the adapter read
+the same list so that a function deployed against another selection still refuses politely.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import get_args
+
+from .spec import ToolGroup, ToolSpec
+
+ENABLED_TOOLS_ENV = "ENABLED_TOOLS"
+ALL = "all"
+GROUPS: tuple[str, ...] = get_args(ToolGroup)
+
+
+def parse_selection(raw: str | None) -> frozenset[str]:
+    """The selection's tokens, lower-cased; ``{"all"}`` when nothing is selected."""
+    tokens = frozenset(token.strip().lower() for token in (raw or "").split(",") if token.strip())
+    return tokens or frozenset({ALL})
+
+
+def selection_from_env() -> frozenset[str]:
+    return parse_selection(os.environ.get(ENABLED_TOOLS_ENV))
+
+
+def is_selected(spec: ToolSpec, selection: frozenset[str]) -> bool:
+    return ALL in selection or spec.group in selection or spec.name in selection
+
+
+def tool_enabled(spec: ToolSpec) -> bool:
+    return is_selected(spec, selection_from_env())
+
+
+def unknown_tokens(selection: Iterable[str], tool_names: Iterable[str]) -> list[str]:
+    """Tokens that name neither a group nor a tool (a typo would otherwise publish nothing)."""
+    known = {ALL, *GROUPS, *tool_names}
+    return sorted(token for token in selection if token not in known)
