@@ -36,6 +36,13 @@ def main() -> int:
     tools = sorted(route.path for route in server.routes if route.path.startswith("/tools/"))
     selected = os.environ.get("ENABLED_TOOLS", "").strip()
     selection = f" (ENABLED_TOOLS={selected})" if selected else ""
+    try_tool = (
+        f"""    curl -H "Authorization: Bearer {server.bearer_token}" -d '{{"parameters":{{"limit":5}}}}' \\
+         {server.base_url}/tools/fullstory_list_segments
+"""
+        if "/tools/fullstory_list_segments" in tools
+        else ""
+    )
     print(
         f"""
 Fullstory tools for Opal, serving {len(tools)} tools{selection} against {fullstory}
@@ -46,9 +53,7 @@ Fullstory tools for Opal, serving {len(tools)} tools{selection} against {fullsto
 
   Try:
     curl {server.base_url}/discovery
-    curl -H "Authorization: Bearer {server.bearer_token}" -d '{{"parameters":{{"limit":5}}}}' \\
-         {server.base_url}/tools/fullstory_list_segments
-
+{try_tool}
 Ctrl-C stops.""",
         flush=True,
     )
