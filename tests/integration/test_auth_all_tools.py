@@ -41,3 +41,11 @@ def test_bad_authorization_is_401_without_hints(tool: str) -> None:
 def test_discovery_needs_no_token() -> None:
     response = load_handler("discovery")({"rawPath": "/discovery", "headers": {}}, context())
     assert response["statusCode"] == 200
+
+
+def test_configuration_is_not_revealed_without_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FULLSTORY_AI_ANALYSIS_ENABLED", "false")
+    monkeypatch.setenv("ENABLED_TOOLS", "segments")
+    for tool in ("fullstory_get_session_quick_summary", "fullstory_list_sessions"):
+        response = load_handler(tool)(tool_event(tool, {}, token="wrong"), context())
+        assert response["statusCode"] == 401, tool

@@ -201,6 +201,19 @@ def tool_handler(
                 logger.append_keys(**{key: value[:128]})
         outcome = "success"
         try:
+            try:
+                authorized = bearer_auth.is_authorized(_header(event, "authorization"))
+            except SecretUnavailable:
+                logger.error("bearer token secret unavailable")
+                raise Problem(
+                    503,
+                    "Registry not ready",
+                    "The registry's token store is unavailable; try again later.",
+                    "TOKEN_STORE_UNAVAILABLE",
+                ) from None
+            if not authorized:
+                raise unauthorized()
+            # Only a caller with the token learns how this installation is configured.
             if not tool_enabled(spec):
                 raise Problem(
                     404,
@@ -217,18 +230,6 @@ def tool_handler(
                     "An administrator can turn it on.",
                     "AI_ANALYSIS_DISABLED",
                 )
-            try:
-                authorized = bearer_auth.is_authorized(_header(event, "authorization"))
-            except SecretUnavailable:
-                logger.error("bearer token secret unavailable")
-                raise Problem(
-                    503,
-                    "Registry not ready",
-                    "The registry's token store is unavailable; try again later.",
-                    "TOKEN_STORE_UNAVAILABLE",
-                ) from None
-            if not authorized:
-                raise unauthorized()
             raw_params, envelope = parse_request(event)
             params = validate(spec, raw_params)
             call = tool_call(
