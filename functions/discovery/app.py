@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from typing import Any
 
 from catalog import INSTRUCTIONS, TOOLS
 from opal_tools.discovery import discovery_document
-from opal_tools.selection import is_selected, selection_from_env
+from opal_tools.selection import ai_analysis_enabled, is_selected, selection_from_env
 from opal_tools.spec import ToolSpec
 
 VERSION = "1.0.0"
-
-
-def _ai_enabled() -> bool:
-    return os.environ.get("FULLSTORY_AI_ANALYSIS_ENABLED", "true").strip().lower() not in ("false", "0", "no", "off")
 
 
 def _published(ai_enabled: bool, selection: frozenset[str]) -> list[ToolSpec]:
@@ -41,7 +36,7 @@ def _openapi(ai_enabled: bool, selection: frozenset[str]) -> str:
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     path = str(event.get("rawPath") or "")
-    published = (_ai_enabled(), selection_from_env())
+    published = (ai_analysis_enabled(), selection_from_env())
     body = _openapi(*published) if path.endswith("/openapi.json") else _manifest(*published)
     return {
         "statusCode": 200,

@@ -28,7 +28,7 @@ from .auth import BearerAuth
 from .fullstory_access import fullstory_client
 from .problems import Problem, bad_parameters, from_fullstory_error, from_validation_error, internal_error, unauthorized
 from .secrets import SecretUnavailable, read_secret
-from .selection import tool_enabled
+from .selection import ai_analysis_enabled, tool_enabled
 from .spec import ToolSpec
 from .tool_call import Accepted, ToolCall, tool_call
 
@@ -37,7 +37,6 @@ T = TypeVar("T")
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 TOKEN_SECRET_ENV = "OPAL_BEARER_TOKEN_SECRET_ID"
-AI_ENABLED_ENV = "FULLSTORY_AI_ANALYSIS_ENABLED"
 MAX_BODY_BYTES = 256 * 1024
 DEADLINE_MARGIN_S = 1.5  # time kept back to answer after the last Fullstory call
 # Opal's envelope keys, ignored when a caller sends parameters without the wrapper.
@@ -59,10 +58,6 @@ def _load_token(force: bool) -> str:
 
 
 bearer_auth = BearerAuth(_load_token)
-
-
-def ai_analysis_enabled() -> bool:
-    return os.environ.get(AI_ENABLED_ENV, "true").strip().lower() not in ("false", "0", "no", "off")
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:

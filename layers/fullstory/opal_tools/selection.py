@@ -38,6 +38,14 @@ def tool_enabled(spec: ToolSpec) -> bool:
     return is_selected(spec, selection_from_env())
 
 
+AI_ENABLED_ENV = "FULLSTORY_AI_ANALYSIS_ENABLED"
+
+
+def ai_analysis_enabled() -> bool:
+    """The AI toggle (template parameter EnableAiAnalysis); on unless explicitly turned off."""
+    return os.environ.get(AI_ENABLED_ENV, "true").strip().lower() not in ("false", "0", "no", "off")
+
+
 def unknown_tokens(selection: Iterable[str], tool_names: Iterable[str]) -> list[str]:
     """Tokens that name neither a group nor a tool (a typo would otherwise publish nothing)."""
     known = {ALL, *GROUPS, *tool_names}
