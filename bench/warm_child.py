@@ -10,13 +10,14 @@ The samples (seconds) go to pipe FD as one JSON line.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import os
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
+
+from local.lambda_runtime import LambdaContext, import_handler
 
 from .events import tool_event
 from .services import ROOT, SIM_API_KEY
@@ -27,40 +28,18 @@ OVERHEAD_SAMPLES = 300
 FANOUT_RUNS = 3
 
 
-class Context:
-    function_name = "bench"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "00000000-0000-4000-8000-000000000000"
-    log_group_name = "/aws/lambda/bench"
-    log_stream_name = "bench"
-
-    def __init__(self, timeout_s: float = 25.0) -> None:
-        self._deadline = time.monotonic() + timeout_s
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int((self._deadline - time.monotonic()) * 1000)
+def _context() -> LambdaContext:
+    return LambdaContext(function_name="bench", memory_limit_in_mb=512, timeout_s=25)
 
 
 def load(function: str) -> Handler:
-    layer = str(ROOT / "layers" / "fullstory")
-    if layer not in sys.path:
-        sys.path.insert(0, layer)
-    path = ROOT / "functions" / function / "app.py"
-    spec = importlib.util.spec_from_file_location(f"_bench_{function}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    handler: Handler = module.lambda_handler
-    return handler
+    return import_handler(ROOT / "functions" / function, "app.lambda_handler", f"_bench_{function}")
 
 
 def timed_call(handler: Handler, event: dict[str, Any]) -> float:
     fresh = copy.deepcopy(event)
     started = time.perf_counter()
-    response = handler(fresh, Context())
+    response = handler(fresh, _context())
     elapsed = time.perf_counter() - started
     if response.get("statusCode") != 200:
         raise RuntimeError(f"handler answered {response.get('statusCode')}: {str(response.get('body'))[:300]}")
@@ -99,7 +78,10 @@ def fanout(uid: str) -> dict[str, Any]:
     visit = load("fullstory_visit_profile")
     single = load("fullstory_get_session_quick_summary")
     list_sessions = load("fullstory_list_sessions")
-    listed = list_sessions(copy.deepcopy(tool_event("fullstory_list_sessions", {"uid": uid, "limit": 5})), Context())
+    listed = list_sessions(
+        copy.deepcopy(tool_event("fullstory_list_sessions", {"uid": uid, "limit": 5})),
+        _context(),
+    )
     session_id = json.loads(listed["body"])["sessions"][0]["sessionId"]
     visit_event = tool_event("fullstory_visit_profile", {"uid": uid, "limit": 5})
     single_event = tool_event("fullstory_get_session_quick_summary", {"sessionId": session_id})

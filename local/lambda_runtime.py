@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -42,32 +43,41 @@ class LambdaContext:
         return max(0, int((self.timeout_s - (time.monotonic() - self.started)) * 1000))
 
 
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def import_handler(code_dir: Path, handler: str, module_name: str) -> Handler:
+    """``handler`` (``app.lambda_handler``) from ``code_dir``, imported under ``module_name``.
+
+    Every function's module is named ``app``; a name of its own keeps them apart in one process.
+    """
+    use_layer()
+    module_file, _, attribute = handler.rpartition(".")
+    path = code_dir / f"{module_file.replace('.', '/')}.py"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    loaded: Handler = getattr(module, attribute)
+    return loaded
+
+
 class LocalFunction:
     """One function's handler, imported once under its own module name (its own 'container')."""
 
     def __init__(self, definition: FunctionDef) -> None:
         self.definition = definition
-        self._handler: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
+        self._handler: Handler | None = None
         # Lambda runs one request at a time per execution environment.
         self._lock = threading.Lock()
-
-    def _load(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-        module_file, _, attribute = self.definition.handler.rpartition(".")
-        path = self.definition.code_dir / f"{module_file.replace('.', '/')}.py"
-        name = f"_fn_{self.definition.logical_id}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {path}")
-        module: ModuleType = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        handler: Callable[[dict[str, Any], Any], dict[str, Any]] = getattr(module, attribute)
-        return handler
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             if self._handler is None:
-                self._handler = self._load()
+                definition = self.definition
+                self._handler = import_handler(definition.code_dir, definition.handler, f"_fn_{definition.logical_id}")
             context = LambdaContext(
                 function_name=self.definition.logical_id,
                 memory_limit_in_mb=self.definition.memory_mb,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import os
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from local.apigw import http_api_event
-from local.lambda_runtime import LambdaContext
+from local.lambda_runtime import LambdaContext, import_handler
 
 if TYPE_CHECKING:
     from local.fullstory_sim import FullstorySimulator
@@ -138,19 +136,20 @@ _loaded: dict[str, Handler] = {}
 def load_handler(function_dir: str) -> Handler:
     """Import functions/<dir>/app.py under its own name, as the local server and Lambda do."""
     if function_dir not in _loaded:
-        path = ROOT / "functions" / function_dir / "app.py"
-        name = f"_test_fn_{function_dir}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        _loaded[function_dir] = module.lambda_handler
+        _loaded[function_dir] = import_handler(
+            ROOT / "functions" / function_dir, "app.lambda_handler", f"_test_fn_{function_dir}"
+        )
     return _loaded[function_dir]
 
 
-def tool_event(tool: str, parameters: Any = None, *, token: str | None = BEARER, raw_body: str | None = None,
-               headers: dict[str, str] | None = None) -> dict[str, Any]:
+def tool_event(
+    tool: str,
+    parameters: Any = None,
+    *,
+    token: str | None = BEARER,
+    raw_body: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     all_headers = {"content-type": "application/json", **(headers or {})}
     if token is not None:
         all_headers["authorization"] = f"Bearer {token}"
