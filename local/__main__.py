@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
 
 from .server import LocalToolServer
+from .shutdown import serve_until_stopped
 
 
 def main() -> int:
@@ -57,14 +56,7 @@ Fullstory tools for Opal, serving {len(tools)} tools{selection} against {fullsto
 Ctrl-C stops.""",
         flush=True,
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    serve_until_stopped(server.stop)
     return 0
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 
+from ..shutdown import serve_until_stopped
 from .simulator import FullstorySimulator
 
 
@@ -35,14 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Fullstory simulator listening on {sim.base_url}", flush=True)
     print(f"API key: {sim.api_key}   (send 'Authorization: Basic {sim.api_key}')", flush=True)
     print(f"FULLSTORY_API_BASE_URL={sim.base_url}", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
+    serve_until_stopped(sim.stop)
     return 0
 
 
