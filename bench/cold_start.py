@@ -91,15 +91,14 @@ def _event(directory: Path) -> Path:
     return path
 
 
-def _run_subject(name: str, services: Services, event: Path, no_pyc_layer: Path | None = None) -> Sample:
+def _run_subject(name: str, services: Services, event: Path, layers: dict[str, Path] | None = None) -> Sample:
     env = services.lambda_env()
     if name == "ours_boto3":  # our secrets take the signed-request path only in Lambda
         env.pop("AWS_LAMBDA_FUNCTION_NAME")
-    if name == "ours_no_pyc":  # as on Lambda's read-only /opt: compiled afresh, never cached
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
     code_dir, layer_dir = SUBJECTS["ours" if name.startswith("ours") else name]
-    if name == "ours_no_pyc":
-        layer_dir = no_pyc_layer
+    if layers and name in layers:  # as on Lambda's read-only /opt: what is not shipped compiled is compiled afresh
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        layer_dir = layers[name]
     argv = [sys.executable, str(CHILD), str(code_dir), str(layer_dir or "-"), str(event), "{fd}"]
     wall, line, code, tail = spawn(argv, env)
     phases: dict[str, Any] = json.loads(line) if line.strip() else {}
@@ -124,16 +123,20 @@ def _run_floor(services: Services) -> Sample:
     return Sample(wall, int(line.split()[1]))
 
 
-def no_pyc_layer(built_layer: Path, into: Path) -> Path | None:
-    """The built layer's packages, from this interpreter's site-packages and our sources, without .pyc.
+def layer_copy(built_layer: Path, into: Path, *, bytecode: bool) -> tuple[Path, int] | None:
+    """The built layer's packages, from this interpreter's site-packages and our sources.
 
-    ``sam build`` ships no .pyc files and /opt is read-only, so Lambda compiles every module of
-    the layer on every cold start. (The built layer itself holds arm64 binaries: unusable here.)
+    (The built layer itself holds arm64 binaries for 3.13: unusable here.) With ``bytecode``, the
+    modules the build shipped compiled (its unchecked-hash .pyc) are compiled the same way for
+    this interpreter; without, none is, as SAM's python builder ships the layer. Returns the
+    folder and the number of modules compiled.
     """
+    import py_compile
     import shutil
     import sysconfig
 
-    names = sorted(p.name for p in (built_layer / "python").glob("*") if not p.name.endswith((".dist-info", ".data")))
+    layer_python = built_layer / "python"
+    names = sorted(p.name for p in layer_python.glob("*") if not p.name.endswith((".dist-info", ".data")))
     if not names:
         return None
     site = Path(sysconfig.get_paths()["purelib"])
@@ -147,33 +150,48 @@ def no_pyc_layer(built_layer: Path, into: Path) -> Path | None:
         elif source.is_file() and source.suffix == ".py":
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    return target
+    compiled = 0
+    if bytecode:
+        for pyc in layer_python.rglob("__pycache__/*.pyc"):
+            module = target / pyc.parent.parent.relative_to(layer_python) / f"{pyc.name.split('.', 1)[0]}.py"
+            if module.is_file():
+                py_compile.compile(
+                    str(module), doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+                )
+                compiled += 1
+    return target, compiled
 
 
 def measure(services: Services, runs: int, built_layer: Path | None = None) -> list[Row]:
     names = [*SUBJECTS, "ours_boto3"]
     samples: dict[str, list[Sample]] = {"floor": []}
+    layers: dict[str, Path] = {}
+    compiled = 0
     with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:
         event = _event(Path(tmp))
-        layer_copy = no_pyc_layer(built_layer, Path(tmp)) if built_layer is not None else None
-        if layer_copy is not None:
-            names.append("ours_no_pyc")
+        if built_layer is not None:
+            for name, bytecode in (("ours_as_built", True), ("ours_no_bytecode", False)):
+                copied = layer_copy(built_layer, Path(tmp) / name, bytecode=bytecode)
+                if copied is not None:
+                    layers[name], count = copied
+                    compiled = max(compiled, count)
+        names.extend(layers)
         samples.update({name: [] for name in names})
         for name in names:  # warm-up: .pyc files and the page cache, discarded
-            _run_subject(name, services, event, layer_copy)
+            _run_subject(name, services, event, layers)
         _run_floor(services)
         for _ in range(runs):
             samples["floor"].append(_run_floor(services))
             for name in names:
-                samples[name].append(_run_subject(name, services, event, layer_copy))
-    return rows(samples)
+                samples[name].append(_run_subject(name, services, event, layers))
+    return rows(samples, compiled)
 
 
 def _phase(samples: list[Sample], key: str) -> float:
     return median([float(s.phases[key]) / 1000 for s in samples])
 
 
-def rows(samples: dict[str, list[Sample]]) -> list[Row]:
+def rows(samples: dict[str, list[Sample]], compiled: int = 0) -> list[Row]:
     wall = {name: median([s.wall_s for s in runs]) for name, runs in samples.items()}
     rss = {name: median([float(s.rss_kib) for s in runs]) for name, runs in samples.items()}
     ours = samples["ours"]
@@ -217,12 +235,20 @@ def rows(samples: dict[str, list[Sample]]) -> list[Row]:
             f"{ms(wall['ours_boto3'])} · {mb(rss['ours_boto3'])}",
         ),
     ]
-    if "ours_no_pyc" in wall:
+    if "ours_as_built" in wall:
         result.append(
             Row(
                 title,
-                "ours with the layer as sam build ships it (no .pyc; /opt read-only: compiled every cold start)",
-                f"{ms(wall['ours_no_pyc'])} · {mb(rss['ours_no_pyc'])}",
+                f"ours with the layer as built ({compiled} modules shipped as bytecode; /opt read-only)",
+                f"{ms(wall['ours_as_built'])} · {mb(rss['ours_as_built'])}",
+            )
+        )
+    if "ours_no_bytecode" in wall:
+        result.append(
+            Row(
+                title,
+                "ours with no bytecode in the layer (as SAM's python builder ships it: compiled every cold start)",
+                f"{ms(wall['ours_no_bytecode'])} · {mb(rss['ours_no_bytecode'])}",
             )
         )
     return result

@@ -16,7 +16,11 @@ It walks ``<build-dir>/<layer>/`` and fails (exit 1) when
   layer and pins an old SDK);
 * the unzipped layer is larger than ``--max-mb`` (MB = 2**20 bytes, as Lambda's quotas count);
 * a package named by ``--expect`` (default: pydantic_core) has no aarch64 extension at all,
-  so the check cannot pass by scanning an empty or wrong folder.
+  so the check cannot pass by scanning an empty or wrong folder;
+* a ``.pyc`` is not unchecked-hash bytecode for the runtime's interpreter, or a layer module that
+  the handlers import (traced in a subprocess of this interpreter: every ``functions/*/app.py`` and
+  ``workflow/*/app.py`` imported, and every tool's parameter schema built) has no bytecode, so
+  Lambda would compile it on every cold start (/opt is read-only). ``--no-bytecode`` skips this.
 
 Standard library only.
 """
@@ -24,7 +28,9 @@ Standard library only.
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -49,6 +55,36 @@ FORBIDDEN_PACKAGES = ("boto3", "botocore")
 SHARED_OBJECT = re.compile(r"\.so(\.\d+)*$")
 CPYTHON_TAG = re.compile(r"\.(cpython-\d+)[^/]*\.so$")
 MIB = 1024 * 1024
+ROOT = Path(__file__).resolve().parent.parent
+# CPython 3.13's bytecode magic, and the PEP 552 flags of unchecked-hash .pyc (hash-based, no source check).
+PYC_MAGIC_313 = (3571).to_bytes(2, "little") + b"\r\n"
+PYC_UNCHECKED_HASH = 0b01
+# Imports every handler module as Lambda's init would, builds what the first calls build, and prints
+# the files of the modules that came from the layer's packages (site-packages or layers/fullstory).
+TRACE = """
+import importlib.util, json, pathlib, sys, sysconfig
+root = pathlib.Path(sys.argv[1])
+layer = root / "layers" / "fullstory"
+sys.path.insert(0, str(layer))
+for app in sorted([*root.glob("functions/*/app.py"), *root.glob("workflow/*/app.py")]):
+    spec = importlib.util.spec_from_file_location(f"handler_{app.parent.name}", app)
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+import catalog
+for tool in catalog.TOOLS:
+    tool.parameters.model_json_schema()
+bases = [layer, pathlib.Path(sysconfig.get_paths()["purelib"]), pathlib.Path(sysconfig.get_paths()["platlib"])]
+found = set()
+for module in list(sys.modules.values()):
+    source = getattr(module, "__file__", None)
+    if not source or not source.endswith(".py"):
+        continue
+    for base in bases:
+        try:
+            found.add(str(pathlib.Path(source).resolve().relative_to(base.resolve())))
+        except ValueError:
+            pass
+print(json.dumps(sorted(found)))
+"""
 
 
 @dataclass(frozen=True)
@@ -166,6 +202,46 @@ def check_layer(layer_dir: Path, *, python_tag: str) -> Report:
     return report
 
 
+def pyc_path(source: Path, python_tag: str) -> Path:
+    return source.parent / "__pycache__" / f"{source.stem}.{python_tag}.pyc"
+
+
+def handler_module_sources() -> list[str]:
+    """Layer-relative paths (``pydantic/main.py``) of the modules the handlers import, traced."""
+    traced = subprocess.run(  # noqa: S603 - this interpreter running our own trace
+        [sys.executable, "-c", TRACE, str(ROOT)], capture_output=True, text=True, check=False, timeout=120
+    )
+    if traced.returncode != 0:
+        raise RuntimeError(f"tracing the handlers' imports failed: {traced.stderr.strip()[-500:]}")
+    sources: list[str] = json.loads(traced.stdout)
+    return sources
+
+
+def check_bytecode(report: Report, imported: Sequence[str], *, python_tag: str) -> int:
+    """Adds problems for foreign or checked .pyc files and for imported modules without bytecode.
+
+    A traced module whose source is not in the layer (another version of a package) is skipped:
+    only what the layer really ships is judged. Returns the number of imported modules checked.
+    """
+    roots = site_roots(report.layer_dir)
+    for pyc in sorted(report.layer_dir.rglob("*.pyc")):
+        relative = pyc.relative_to(report.layer_dir)
+        header = pyc.read_bytes()[:8]
+        if not pyc.name.endswith(f".{python_tag}.pyc") or header[:4] != PYC_MAGIC_313:
+            report.problems.append(f"{relative}: bytecode for another interpreter than {python_tag}")
+        elif int.from_bytes(header[4:8], "little") != PYC_UNCHECKED_HASH:
+            report.problems.append(f"{relative}: not unchecked-hash bytecode (a timestamp .pyc goes stale in the zip)")
+    checked = 0
+    for name in imported:
+        for root in roots:
+            source = root / name
+            if source.is_file():
+                checked += 1
+                if not pyc_path(source, python_tag).is_file():
+                    report.problems.append(f"{name}: imported by the handlers but shipped without bytecode")
+    return checked
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
     parser.add_argument(
@@ -197,6 +273,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="PACKAGE",
         help="top-level package that must ship an aarch64 extension (repeatable; default pydantic_core)",
     )
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="do not check the layer's bytecode (a layer built by SAM's python builder has none)",
+    )
     return parser.parse_args(argv)
 
 
@@ -214,6 +295,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             report.problems.append(f"{package}: no aarch64 extension module found in the layer")
     if report.size_mb > args.max_mb:
         report.problems.append(f"unzipped size {report.size_mb:.2f} MB exceeds {args.max_mb:g} MB")
+    bytecode = "not checked"
+    if not args.no_bytecode:
+        checked = check_bytecode(report, handler_module_sources(), python_tag=args.python_tag)
+        bytecode = f"{checked} modules the handlers import, each with {args.python_tag} unchecked-hash .pyc"
 
     architectures = ", ".join(f"{name}: {count}" for name, count in sorted(report.architectures.items()))
     print(f"layer:         {layer_dir}")
@@ -221,11 +306,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"unzipped size: {report.size_mb:.2f} MB ({report.total_bytes} bytes; limit {args.max_mb:g} MB)")
     print(f"ELF files:     {architectures or 'none'}")
     print(f"with aarch64 extensions: {', '.join(sorted(report.aarch64_packages)) or 'none'}")
+    print(f"bytecode:      {bytecode}")
     if report.problems:
         for problem in report.problems:
             print(f"FAIL: {problem}", file=sys.stderr)
         return 1
-    print("OK: every compiled file is aarch64, no boto3/botocore, size within limit")
+    print("OK: every compiled file is aarch64, no boto3/botocore, size within limit, bytecode in place")
     return 0
 
 

@@ -218,9 +218,14 @@ def test_function_timeout_is_below_the_api_gateway_cap(translated: dict[str, Any
 def test_layer_builds_for_python313_arm64() -> None:
     layer = RAW_RESOURCES[LAYER_ID]
     assert layer["Type"] == "AWS::Serverless::LayerVersion"
-    # Without BuildArchitecture, `sam build` builds a layer for x86_64.
-    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    # The layer's own Makefile builds it (arm64 wheels + bytecode); `make build` checks the result.
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
     assert layer["Metadata"]["BuildArchitecture"] == "arm64"
+    makefile = (ROOT / "layers" / "fullstory" / "Makefile").read_text()
+    assert f"build-{LAYER_ID}:" in makefile
+    assert "--platform manylinux2014_aarch64" in makefile and "--python-version 3.13" in makefile
+    assert "--only-binary=:all:" in makefile  # never an sdist built for the host
+    assert "--invalidation-mode unchecked-hash" in makefile
     props = layer["Properties"]
     assert props["CompatibleArchitectures"] == ["arm64"]
     assert props["CompatibleRuntimes"] == ["python3.13"]

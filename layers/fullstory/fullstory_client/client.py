@@ -1,4 +1,4 @@
-"""The Fullstory REST client: one pooled session, timeouts, bounded retries, typed errors.
+"""The Fullstory REST client: one connection pool, timeouts, bounded retries, typed errors.
 
 It knows nothing of Opal or AWS. Retries cover 429 and 5xx, honour ``Retry-After`` and never
 sleep past the caller's deadline (a Lambda's remaining time), so a slow Fullstory turns into a
@@ -7,18 +7,20 @@ clear error instead of a killed function.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
-import requests
+import urllib3
 from pydantic import BaseModel, ValidationError
-from requests.adapters import HTTPAdapter
+from urllib3 import BaseHTTPResponse
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, NewConnectionError, ReadTimeoutError
 
-from .download import ExportFile, error_for_download
+from .download import ExportFile, error_for_download, release
 from .errors import (
     BadRequest,
     Forbidden,
@@ -57,17 +59,44 @@ _MAX_RETRY_AFTER_S = 30.0
 SUMMARY_READ_TIMEOUT_S = 60.0  # LLM-backed; the caller's deadline is the real bound
 
 
-def _environment_configures_requests() -> bool:
-    """Whether proxy, CA bundle or netrc settings exist that ``requests`` would read from the environment.
+_USER_AGENT = "fullstory-opal-tools/1.0"
+# What requests asked for: compressed JSON answers (urllib3 inflates them), and export files as
+# stored (without it, storage may inflate a gzip object on the fly).
+_ACCEPT_ENCODING = "gzip, deflate"
+# A signed download link may redirect (requests followed them); nothing else is retried here.
+_DOWNLOAD_RETRIES = urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5, raise_on_redirect=True)
+_CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 
-    Without any (as in Lambda), the session stops looking: with ``trust_env`` on, requests scans
-    the whole environment (proxies) and the file system (netrc) again on every call.
-    """
-    if any(name.lower().endswith("_proxy") for name in os.environ):
-        return True
-    if any(os.environ.get(name) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NETRC")):
-        return True
-    return any(os.path.exists(os.path.expanduser(f"~/{name}")) for name in (".netrc", "_netrc"))
+
+def proxy_for(url: str) -> str | None:
+    """The proxy that HTTPS_PROXY / HTTP_PROXY / NO_PROXY (as requests read them) choose for ``url``."""
+    import urllib.request  # only when a pool is built: not on the import path
+
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def pool_manager(proxy: str | None, *, num_pools: int = 1, maxsize: int = 1) -> urllib3.PoolManager:
+    """Kept-alive connections, through ``proxy`` if any; a CA bundle named in the environment is honoured."""
+    options: dict[str, Any] = {"num_pools": num_pools, "maxsize": maxsize}
+    ca_bundle = next((os.environ[name] for name in _CA_BUNDLE_ENV if os.environ.get(name)), None)
+    if ca_bundle:  # otherwise the system trust store (Lambda's)
+        options["ca_cert_dir" if os.path.isdir(ca_bundle) else "ca_certs"] = ca_bundle
+    if proxy is None:
+        return urllib3.PoolManager(**options)
+    auth = urllib3.util.parse_url(proxy).auth
+    if auth:  # urllib3 does not take credentials from the proxy URL by itself
+        options["proxy_headers"] = urllib3.make_headers(proxy_basic_auth=unquote(auth))
+    return urllib3.ProxyManager(proxy, **options)
+
+
+def _is_timeout(error: BaseException) -> bool:
+    # NewConnectionError (refused, unresolvable) subclasses ConnectTimeoutError but is no timeout.
+    return isinstance(error, ConnectTimeoutError | ReadTimeoutError) and not isinstance(error, NewConnectionError)
 
 
 def _path_id(value: str) -> str:
@@ -99,26 +128,24 @@ class FullstoryClient:
         self.deadline: float | None = None  # on ``clock``'s scale; None = no deadline
         self._sleep = sleep
         self._clock = clock
-        self._session = requests.Session()
-        self._session.trust_env = _environment_configures_requests()
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
-        self._session.mount("https://", adapter)
-        self._session.mount("http://", adapter)
-        self._session.headers.update(
-            {
-                "Authorization": f"Basic {api_key}",
-                "Accept": "application/json",
-                "User-Agent": "fullstory-opal-tools/1.0",
-                "integration-source": "fullstory-opal-tools",
-            }
-        )
+        self._http = pool_manager(proxy_for(self.base_url), num_pools=2, maxsize=pool_size)
+        self._headers = {
+            "Authorization": f"Basic {api_key}",
+            "Accept": "application/json",
+            "Accept-Encoding": _ACCEPT_ENCODING,
+            "User-Agent": _USER_AGENT,
+            "integration-source": "fullstory-opal-tools",
+        }
+        self._json_headers = {**self._headers, "Content-Type": "application/json"}
+        # Built on their own: the signed URL carries its signature and must never see the API key.
+        self._download_headers = {"Accept": "*/*", "Accept-Encoding": _ACCEPT_ENCODING, "User-Agent": _USER_AGENT}
 
     def set_time_budget(self, seconds: float | None) -> None:
         """Bound every following call (retries and sleeps included) to ``seconds`` from now."""
         self.deadline = None if seconds is None else self._clock() + seconds
 
     def close(self) -> None:
-        self._session.close()
+        self._http.clear()
 
     # --- segments -------------------------------------------------------------------------
 
@@ -179,23 +206,28 @@ class FullstoryClient:
     def open_export_file(self, location: str) -> ExportFile:
         """Start streaming the gzip file at a results ``location`` (signed URL; the caller closes it).
 
-        No Authorization header goes to the storage host: the URL carries its own signature. Not
-        retried here; a refused link (``DownloadLinkExpired``) means "get a fresh one".
+        No Authorization header goes to the storage host (nor to where it redirects): the URL carries
+        its own signature. Not retried here; a refused link (``DownloadLinkExpired``) means "get a
+        fresh one".
         """
         try:
-            response = self._session.get(
+            response = self._http.request(
+                "GET",
                 location,
-                stream=True,
-                headers={"Authorization": None, "Accept": "*/*", "integration-source": None},
-                timeout=(self.connect_timeout, self.read_timeout),
+                headers=self._download_headers,
+                timeout=urllib3.Timeout(connect=self.connect_timeout, read=self.read_timeout),
+                retries=_DOWNLOAD_RETRIES,
+                preload_content=False,
+                decode_content=False,  # the gzip bytes as stored
             )
-        except requests.Timeout:
-            raise UpstreamTimeout("the export download did not start in time") from None
-        except requests.RequestException:
+        except HTTPError as exc:
+            cause = exc.reason if isinstance(exc, MaxRetryError) and exc.reason is not None else exc
+            if _is_timeout(cause):
+                raise UpstreamTimeout("the export download did not start in time") from None
             raise UpstreamError("the connection for the export download failed") from None
-        if response.status_code != 200:
+        if response.status != 200:
             error = error_for_download(response)
-            response.close()
+            release(response)
             raise error
         return ExportFile(response)
 
@@ -249,17 +281,16 @@ class FullstoryClient:
     # --- transport ------------------------------------------------------------------------
 
     def _get_model(self, model: type[M], path: str, *, params: Mapping[str, Any] | None = None) -> M:
-        response: requests.Response = self._request("GET", path, params=params, raw=True)
-        if response.status_code == 204 or not response.content:
+        response: BaseHTTPResponse = self._request("GET", path, params=params, raw=True)
+        if response.status == 204 or not response.data:
             return self._parse(model, {})
         try:
             # The bytes go to pydantic as they are: parsed and validated in one pass, no dict between.
-            return model.model_validate_json(response.content)
+            return model.model_validate_json(response.data)
         except ValidationError as exc:
             if exc.errors(include_url=False)[0]["type"] == "json_invalid":
                 raise MalformedResponse(
-                    f"Fullstory answered {response.status_code} with a body that is not JSON",
-                    status=response.status_code,
+                    f"Fullstory answered {response.status} with a body that is not JSON", status=response.status
                 ) from None
             raise MalformedResponse(
                 f"Fullstory's answer did not have the documented shape ({exc.error_count()} problems)", status=200
@@ -287,30 +318,42 @@ class FullstoryClient:
     ) -> Any:
         idempotent = method in ("GET", "HEAD", "DELETE")
         url = self.base_url + path
+        query = {key: value for key, value in (params or {}).items() if value is not None}
+        if query:
+            url += "?" + urlencode(query, doseq=True)
+        body = None if json_body is None else json.dumps(json_body, allow_nan=False).encode()
+        headers = self._headers if body is None else self._json_headers
         attempt = 0
         while True:
             attempt += 1
             read_timeout = self._read_timeout_or_raise(read_timeout or self.read_timeout)
             try:
-                response = self._session.request(
-                    method, url, params=params, json=json_body, timeout=(self.connect_timeout, read_timeout)
+                # The whole body is read here (preload_content), which gives the connection back to
+                # the pool. retries=False: urllib3 raises the error itself, and the loop below decides.
+                response = self._http.request(
+                    method,
+                    url,
+                    body=body,
+                    headers=headers,
+                    timeout=urllib3.Timeout(connect=self.connect_timeout, read=read_timeout),
+                    retries=False,
+                    redirect=False,
                 )
-            except requests.ConnectTimeout:
-                error: FullstoryError = UpstreamTimeout("Fullstory could not be reached in time")
-                retryable = True  # nothing was sent
-            except requests.Timeout:
-                error = UpstreamTimeout(f"Fullstory did not answer within {read_timeout:.0f} s")
-                retryable = idempotent and retry_timeouts
-            except requests.ConnectionError:
-                error = UpstreamError("the connection to Fullstory failed")
-                retryable = idempotent
+            except HTTPError as exc:
+                if isinstance(exc, ReadTimeoutError):
+                    error: FullstoryError = UpstreamTimeout(f"Fullstory did not answer within {read_timeout:.0f} s")
+                    retryable = idempotent and retry_timeouts
+                elif _is_timeout(exc):
+                    error = UpstreamTimeout("Fullstory could not be reached in time")
+                    retryable = True  # nothing was sent
+                else:  # refused, reset, TLS, proxy: a POST may have arrived
+                    error = UpstreamError("the connection to Fullstory failed")
+                    retryable = idempotent
             else:
-                if response.status_code < 400:
+                if response.status < 400:
                     return response if raw else self._json(response)
                 error = self._error_for(response)
-                retryable = response.status_code in _RETRY_ANY_METHOD or (idempotent and response.status_code >= 500)
-                if retryable:
-                    response.close()
+                retryable = response.status in _RETRY_ANY_METHOD or (idempotent and response.status >= 500)
             if not retryable or attempt >= self.max_attempts:
                 raise error
             delay = self._retry_delay(error, attempt)
@@ -339,22 +382,22 @@ class FullstoryClient:
         return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
 
     @staticmethod
-    def _json(response: requests.Response) -> Any:
-        if response.status_code == 204 or not response.content:
+    def _json(response: BaseHTTPResponse) -> Any:
+        if response.status == 204 or not response.data:
             return {}
         try:
-            return response.json()
-        except ValueError:
+            return json.loads(response.data)
+        except ValueError:  # not JSON, or not UTF-8
             raise MalformedResponse(
-                f"Fullstory answered {response.status_code} with a body that is not JSON", status=response.status_code
+                f"Fullstory answered {response.status} with a body that is not JSON", status=response.status
             ) from None
 
     @staticmethod
-    def _error_for(response: requests.Response) -> FullstoryError:
-        status = response.status_code
+    def _error_for(response: BaseHTTPResponse) -> FullstoryError:
+        status = response.status
         message, code = "", None
         try:
-            body = response.json()
+            body = json.loads(response.data)
         except ValueError:
             body = None
         if isinstance(body, dict):
@@ -378,6 +421,6 @@ class FullstoryClient:
         return FullstoryError(message, status=status, code=code)
 
 
-def _retry_after(response: requests.Response) -> int | None:
+def _retry_after(response: BaseHTTPResponse) -> int | None:
     raw = response.headers.get("Retry-After", "").strip()
     return int(raw) if raw.isdigit() else None

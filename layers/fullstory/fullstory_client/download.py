@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from types import TracebackType
-from typing import Any
 
-import requests
+from urllib3 import BaseHTTPResponse
+from urllib3.exceptions import HTTPError, ReadTimeoutError
 
 from .errors import DownloadLinkExpired, FullstoryError, NotFound, RateLimited, UpstreamError, UpstreamTimeout
 
@@ -25,31 +25,27 @@ def _filename(disposition: str | None) -> str | None:
 class ExportFile:
     """File-like (``read``) over an open download; counts the bytes handed out. Close it when done."""
 
-    def __init__(self, response: requests.Response) -> None:
+    def __init__(self, response: BaseHTTPResponse) -> None:
         self._response = response
-        self._raw: Any = response.raw
-        # Keep the bytes compressed even if storage labels them Content-Encoding: gzip.
-        self._raw.decode_content = False
         self.filename = _filename(response.headers.get("Content-Disposition"))
         length = response.headers.get("Content-Length", "")
         self.size: int | None = int(length) if length.isdigit() else None
         self.content_type = response.headers.get("Content-Type", "application/gzip")
         self.bytes_read = 0
 
-    def read(self, amount: int = -1) -> bytes:
+    def read(self, amount: int | None = -1) -> bytes:
         try:
-            chunk: bytes = self._raw.read(None if amount is None or amount < 0 else amount)
-        except requests.exceptions.RequestException as exc:
-            raise UpstreamError(f"the export download broke off ({type(exc).__name__})") from None
-        except Exception as exc:  # urllib3's ProtocolError / ReadTimeoutError mid-body
-            if "timed out" in str(exc).lower():
-                raise UpstreamTimeout("the export download stalled") from None
+            # Keep the bytes compressed even if storage labels them Content-Encoding: gzip.
+            chunk = self._response.read(None if amount is None or amount < 0 else amount, decode_content=False)
+        except ReadTimeoutError:
+            raise UpstreamTimeout("the export download stalled") from None
+        except (HTTPError, OSError) as exc:  # ProtocolError (reset, cut short), SSLError, ...
             raise UpstreamError(f"the export download broke off ({type(exc).__name__})") from None
         self.bytes_read += len(chunk)
         return chunk
 
     def close(self) -> None:
-        self._response.close()
+        release(self._response)
 
     def __enter__(self) -> ExportFile:
         return self
@@ -60,9 +56,18 @@ class ExportFile:
         self.close()
 
 
-def error_for_download(response: requests.Response) -> FullstoryError:
+def release(response: BaseHTTPResponse) -> None:
+    """Give the connection back to its pool; a body not read to the end closes it first (no drain).
+
+    A body read to the end has already given it back, and then this only closes the response.
+    """
+    response.close()
+    response.release_conn()
+
+
+def error_for_download(response: BaseHTTPResponse) -> FullstoryError:
     """Cloud storage answers XML, not Fullstory's JSON: map by status only."""
-    status = response.status_code
+    status = response.status
     if status in (400, 401, 403):
         return DownloadLinkExpired("the export's download link was refused (expired or altered)", status=status)
     if status == 404:

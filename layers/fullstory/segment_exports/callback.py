@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import requests
+import urllib3
+from urllib3.exceptions import HTTPError
+
+from fullstory_client.client import pool_manager, proxy_for
 
 from .errors import CallbackRejected, CallbackUnavailable
 
 V2_MIME = "application/vnd.optimizely.opal.tools+json"
-TIMEOUT_S = (3.05, 10.0)
+TIMEOUT_S = (3.05, 10.0)  # connect, read
 
 # Step Functions error name -> (HTTP-like status, title, error_code) for the failure envelope.
 _FAILURES: dict[str, tuple[int, str, str]] = {
@@ -71,18 +74,22 @@ def failure_envelope(error: str, cause: str) -> dict[str, Any]:
 
 def post(url: str, token: str, envelope: dict[str, Any]) -> int:
     """POSTs once; raises CallbackUnavailable (retry) or CallbackRejected (do not). The status."""
+    body = json.dumps(envelope, default=str).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": V2_MIME, "Accept": "application/json"}
     try:
-        response = requests.post(
-            url,
-            data=json.dumps(envelope, default=str).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": V2_MIME, "Accept": "application/json"},
-            timeout=TIMEOUT_S,
-            allow_redirects=False,
-        )
-    except requests.RequestException as exc:
+        # One POST per run: a pool of its own, closed when done (as requests.post did).
+        with pool_manager(proxy_for(url)) as http:
+            status = http.request(
+                "POST",
+                url,
+                body=body,
+                headers=headers,
+                timeout=urllib3.Timeout(connect=TIMEOUT_S[0], read=TIMEOUT_S[1]),
+                retries=False,
+                redirect=False,
+            ).status
+    except (HTTPError, ValueError) as exc:  # ValueError: a URL that cannot be parsed
         raise CallbackUnavailable(f"Opal's callback URL could not be reached ({type(exc).__name__})") from None
-    status = response.status_code
-    response.close()
     if status < 300:
         return status
     if status == 429 or status >= 500:
