@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from local.template import functions, load_template
+
 from .events import tool_event
 from .report import Row, mb, median, ms, ratio, verdict
 from .services import ROOT, Services
@@ -37,6 +39,12 @@ FLOOR = ("-c", "import json, urllib.request")
 GOAL_VS_TYPICAL = 0.5
 GOAL_VS_SDK = 0.12
 GOAL_RSS_MB = 50.0
+
+
+def template_literals(logical_id: str = "ListSegmentsFunction") -> dict[str, str]:
+    """The literal (not !Ref) environment values our template gives the function, as AWS would."""
+    function = next(f for f in functions(load_template()) if f.logical_id == logical_id)
+    return {name: value for name, value in function.environment.items() if isinstance(value, str)}
 
 
 @dataclass
@@ -93,6 +101,8 @@ def _event(directory: Path) -> Path:
 
 def _run_subject(name: str, services: Services, event: Path, layers: dict[str, Path] | None = None) -> Sample:
     env = services.lambda_env()
+    if name.startswith("ours"):
+        env.update(template_literals())
     if name == "ours_boto3":  # our secrets take the signed-request path only in Lambda
         env.pop("AWS_LAMBDA_FUNCTION_NAME")
     code_dir, layer_dir = SUBJECTS["ours" if name.startswith("ours") else name]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.ai import CMP_ERROR_DETECTION, PROFILE_FOR_TOOL, SessionParams
 from fullstory_client import FullstoryClient
 from opal_tools.adapter import tool_handler

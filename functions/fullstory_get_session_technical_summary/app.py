@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.ai import PROFILE_FOR_TOOL, TECHNICAL_SUMMARY
 from opal_tools.adapter import tool_handler
 from opal_tools.session_summaries import summary_tool

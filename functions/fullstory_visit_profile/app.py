@@ -11,6 +11,7 @@ from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
+import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.ai import VISIT_PROFILE, VisitProfileParams
 from catalog.summary_profiles import visit_profile as visit_definition
 from fullstory_client import FullstoryClient, FullstoryError

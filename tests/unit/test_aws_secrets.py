@@ -208,3 +208,36 @@ def test_unreadable_secret_is_unavailable_on_both_paths(in_lambda: FakeSecretsMa
         with pytest.raises(secrets.SecretUnavailable):
             secrets.read_secret("TOKEN_ID")
         parameters.clear_caches()
+
+
+def test_prefetch_reads_both_secrets_in_the_background_once(
+    in_lambda: FakeSecretsManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_lambda.secrets["tok"] = {"SecretString": "token"}
+    in_lambda.secrets["key"] = {"SecretString": "na1.key"}
+    monkeypatch.setenv("KEY_ID", "key")
+    assert secrets.prefetch("TOKEN_ID", "KEY_ID")
+    assert not secrets.prefetch("TOKEN_ID", "KEY_ID")  # once per container
+    assert secrets.read_secret("TOKEN_ID") == "token"  # waits for the prefetch, reads nothing more
+    assert secrets.read_secret("KEY_ID") == "na1.key"
+    assert [body["SecretId"] for _, body in in_lambda.requests] == ["tok", "key"]
+    assert in_lambda.connections == 1
+
+
+def test_a_failed_prefetch_leaves_the_read_to_the_caller(
+    in_lambda: FakeSecretsManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KEY_ID", "key")
+    assert secrets.prefetch("TOKEN_ID", "KEY_ID")  # neither secret exists yet
+    secrets._await_prefetch()
+    in_lambda.secrets["tok"] = {"SecretString": "token"}
+    assert secrets.read_secret("TOKEN_ID") == "token"  # read again, now that it exists
+    assert [body["SecretId"] for _, body in in_lambda.requests] == ["tok", "key", "tok"]
+
+
+def test_no_prefetch_outside_lambda(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    monkeypatch.setenv("TOKEN_ID", "tok")
+    secrets.clear_cache()
+    assert not secrets.prefetch("TOKEN_ID")
+    assert secrets._prefetch is None

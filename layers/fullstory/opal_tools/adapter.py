@@ -27,7 +27,7 @@ from fullstory_client import FullstoryClient, FullstoryError, Unauthorized
 from .auth import BearerAuth
 from .fullstory_access import fullstory_client
 from .problems import Problem, bad_parameters, from_fullstory_error, from_validation_error, internal_error, unauthorized
-from .secrets import SecretUnavailable, read_secret
+from .secrets import TOKEN_SECRET_ENV, SecretUnavailable, read_secret
 from .selection import ai_analysis_enabled, tool_enabled
 from .spec import ToolSpec
 from .tool_call import Accepted, ToolCall, tool_call
@@ -36,7 +36,6 @@ P = TypeVar("P", bound=BaseModel)
 T = TypeVar("T")
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
-TOKEN_SECRET_ENV = "OPAL_BEARER_TOKEN_SECRET_ID"
 MAX_BODY_BYTES = 256 * 1024
 DEADLINE_MARGIN_S = 1.5  # time kept back to answer after the last Fullstory call
 # Opal's envelope keys, ignored when a caller sends parameters without the wrapper.

@@ -7,9 +7,8 @@ import os
 from fullstory_client import FullstoryClient
 
 from .problems import Problem
-from .secrets import SecretUnavailable, read_secret
+from .secrets import API_KEY_SECRET_ENV, SecretUnavailable, read_secret
 
-API_KEY_SECRET_ENV = "FULLSTORY_API_KEY_SECRET_ID"
 BASE_URL_ENV = "FULLSTORY_API_BASE_URL"
 _PLACEHOLDERS = {"", "REPLACE_ME", "CHANGE_ME"}
 

@@ -2,7 +2,8 @@
 
 In Lambda the secret comes from one signed HTTPS request (``aws_secrets``): boto3 stays off the
 cold path. Elsewhere (tests, ``make run``, anything unusual) and whenever that request fails,
-Powertools' boto3-based provider reads it, as before.
+Powertools' boto3-based provider reads it, as before. ``prefetch`` starts those reads in the
+background during a cold start, so the round trips overlap the handler's imports.
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ import time
 from .aws_secrets import DirectReadFailed, DirectSecrets, settings_from_env
 
 SECRET_MAX_AGE_S = 300  # rotation is picked up within 5 minutes, or at once via force=True
+TOKEN_SECRET_ENV = "OPAL_BEARER_TOKEN_SECRET_ID"
+API_KEY_SECRET_ENV = "FULLSTORY_API_KEY_SECRET_ID"
+PREFETCH_WAIT_S = 12.0  # two reads on the direct path, each bounded by its own timeout
 
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _direct: DirectSecrets | None = None
 _direct_disabled = False
 _cache: dict[str, tuple[str, float]] = {}  # secret id -> (value, monotonic time read), direct path only
+_prefetch: threading.Thread | None = None
 
 
 class SecretUnavailable(Exception):
@@ -29,7 +34,9 @@ class SecretUnavailable(Exception):
 
 def clear_cache() -> None:
     """Forget cached values and the direct client (tests; a changed environment)."""
-    global _direct, _direct_disabled
+    global _direct, _direct_disabled, _prefetch
+    _await_prefetch()
+    _prefetch = None
     with _lock:
         _cache.clear()
         if _direct is not None:
@@ -71,11 +78,41 @@ def _read_direct(secret_id: str, force: bool) -> str | None:
     return value
 
 
+def prefetch(*env_vars: str) -> bool:
+    """Start reading the secrets named by ``env_vars`` on the direct path, in a background thread.
+
+    Only where that path applies (in Lambda), once per container. ``read_secret`` waits for it, so
+    nothing is read twice; a failed read there is simply read again, and reported, by the caller.
+    Returns whether a prefetch is running.
+    """
+    global _prefetch
+    secret_ids = [os.environ.get(name, "").strip() for name in env_vars]
+    if _prefetch is not None or settings_from_env() is None or not all(secret_ids):
+        return False
+
+    def read_all() -> None:
+        for secret_id in secret_ids:
+            try:
+                _read_direct(secret_id, force=False)
+            except Exception:  # noqa: S112 - the caller reads it again and reports what went wrong
+                continue
+
+    _prefetch = threading.Thread(target=read_all, name="secrets-prefetch", daemon=True)
+    _prefetch.start()
+    return True
+
+
+def _await_prefetch() -> None:
+    if _prefetch is not None and _prefetch.is_alive():
+        _prefetch.join(PREFETCH_WAIT_S)
+
+
 def read_secret(env_var: str, *, force: bool = False) -> str:
     """The SecretString of the secret named by environment variable ``env_var``."""
     secret_id = os.environ.get(env_var, "").strip()
     if not secret_id:
         raise SecretUnavailable(f"{env_var} is not set")
+    _await_prefetch()
     direct = _read_direct(secret_id, force)
     if direct is not None:
         return direct.strip()
