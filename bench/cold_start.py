@@ -202,18 +202,37 @@ def _phase(samples: list[Sample], key: str) -> float:
 
 
 def rows(samples: dict[str, list[Sample]], compiled: int = 0) -> list[Row]:
+    """The table's P1 rows. What is judged is ours as we ship it: the layer as built (its bytecode,
+    /opt read-only) when a build exists, else the source tree with the interpreter's own cache."""
     wall = {name: median([s.wall_s for s in runs]) for name, runs in samples.items()}
     rss = {name: median([float(s.rss_kib) for s in runs]) for name, runs in samples.items()}
-    ours = samples["ours"]
-    vs_typical = wall["ours"] / wall["typical"]
-    vs_sdk = wall["ours"] / wall["opal_sdk"]
+    judged = "ours_as_built" if "ours_as_built" in wall else "ours"
+    vs_typical = wall[judged] / wall["typical"]
+    vs_sdk = wall[judged] / wall["opal_sdk"]
     title = "P1 cold start"
-    result = [
+
+    def timing(name: str) -> str:
+        runs = samples[name]
+        return (
+            f"{ms(wall[name])} (import {ms(_phase(runs, 'import_ms'))}, first call "
+            f"{ms(_phase(runs, 'first_call_ms'))}) · {mb(rss[name])}"
+        )
+
+    what = "fullstory_list_segments: 2 secrets (signed requests, started before the imports) + 1 Fullstory call"
+    result = []
+    if judged == "ours_as_built":
+        result.append(
+            Row(
+                title,
+                f"ours: {what}; the layer as built ({compiled} modules as bytecode, /opt read-only)",
+                timing(judged),
+            )
+        )
+    result += [
         Row(
             title,
-            "ours: fullstory_list_segments (2 secrets via one signed request each + 1 Fullstory call)",
-            f"{ms(wall['ours'])} (import {ms(_phase(ours, 'import_ms'))}, first call "
-            f"{ms(_phase(ours, 'first_call_ms'))}) · {mb(rss['ours'])}",
+            f"ours{' from the source tree (interpreter-cached bytecode)' if judged != 'ours' else ''}: {what}",
+            timing("ours"),
         ),
         Row(
             title,
@@ -234,25 +253,27 @@ def rows(samples: dict[str, list[Sample]], compiled: int = 0) -> list[Row]:
         Row(
             title,
             "ours, peak memory (VmHWM)",
-            mb(rss["ours"]),
+            mb(rss[judged]),
             "",
             f"≤ {GOAL_RSS_MB:.0f} MB",
-            verdict(rss["ours"] / 1024 <= GOAL_RSS_MB),
+            verdict(rss[judged] / 1024 <= GOAL_RSS_MB),
         ),
+    ]
+    if judged != "ours":
+        result.append(
+            Row(
+                title,
+                "ours from the source tree vs peer (a) / peer (b)",
+                f"{ratio(wall['ours'] / wall['typical'])} / {ratio(wall['ours'] / wall['opal_sdk'])}",
+            )
+        )
+    result.append(
         Row(
             title,
             "ours with the boto3 secret path (the fallback outside Lambda)",
             f"{ms(wall['ours_boto3'])} · {mb(rss['ours_boto3'])}",
-        ),
-    ]
-    if "ours_as_built" in wall:
-        result.append(
-            Row(
-                title,
-                f"ours with the layer as built ({compiled} modules shipped as bytecode; /opt read-only)",
-                f"{ms(wall['ours_as_built'])} · {mb(rss['ours_as_built'])}",
-            )
         )
+    )
     if "ours_no_bytecode" in wall:
         result.append(
             Row(
