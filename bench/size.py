@@ -6,12 +6,11 @@ The layer is checked with scripts/check_built_layer.py's own walk (size, aarch64
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
-import sys
 from pathlib import Path
-from types import ModuleType
+
+from scripts import check_built_layer
 
 from .report import NA, Row, verdict
 from .services import ROOT
@@ -23,15 +22,6 @@ LAYER = "FullstoryLayer"
 GOAL_LAYER_MB = 15.0
 BUILD_TIMEOUT_S = 900
 MIB = 1024 * 1024
-
-
-def _checker() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("check_built_layer", ROOT / "scripts" / "check_built_layer.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def _size(folder: Path) -> int:
@@ -60,10 +50,9 @@ def measure() -> tuple[list[Row], list[str]]:
     failure = sam_build()
     if failure is not None:
         return [Row(title, "sam build", f"n/a ({failure})", result=NA)], []
-    checker = _checker()
-    report = checker.check_layer(BUILD_DIR / LAYER, python_tag="cpython-313")
+    report = check_built_layer.check_layer(BUILD_DIR / LAYER, python_tag="cpython-313")
     layer_mb = report.total_bytes / MIB
-    bundled = checker.find_bundled_sdk(checker.site_roots(BUILD_DIR / LAYER))
+    bundled = check_built_layer.find_bundled_sdk(check_built_layer.site_roots(BUILD_DIR / LAYER))
     functions = {path.name: _size(path) for path in sorted(BUILD_DIR.iterdir()) if path.is_dir() and path.name != LAYER}
     bundled += [name for name in functions if (BUILD_DIR / name / "boto3").exists()]
     problems = [p for p in report.problems if "boto3" not in p and "exceeds" not in p]

@@ -59,13 +59,17 @@ ROOT = Path(__file__).resolve().parent.parent
 # CPython 3.13's bytecode magic, and the PEP 552 flags of unchecked-hash .pyc (hash-based, no source check).
 PYC_MAGIC_313 = (3571).to_bytes(2, "little") + b"\r\n"
 PYC_UNCHECKED_HASH = 0b01
-# Imports every handler module as Lambda's init would, builds what the first calls build, and prints
-# the files of the modules that came from the layer's packages (site-packages or layers/fullstory).
+# Imports every module of the layer's own packages (those a handler loads only later too, such as
+# discovery's OpenAPI) and every handler module as Lambda's init would, builds what the first calls
+# build, and prints the files of the modules that came from the layer's packages (site-packages or
+# layers/fullstory). Run isolated (-I): the caller's own imports and PYTHON* settings do not count.
 TRACE = """
-import importlib.util, json, pathlib, sys, sysconfig
+import importlib, importlib.util, json, pathlib, sys, sysconfig
 root = pathlib.Path(sys.argv[1])
 layer = root / "layers" / "fullstory"
 sys.path.insert(0, str(layer))
+for module in sorted(layer.glob("*/*.py")):
+    importlib.import_module(module.parent.name if module.stem == "__init__" else f"{module.parent.name}.{module.stem}")
 for app in sorted([*root.glob("functions/*/app.py"), *root.glob("workflow/*/app.py")]):
     spec = importlib.util.spec_from_file_location(f"handler_{app.parent.name}", app)
     spec.loader.exec_module(importlib.util.module_from_spec(spec))
@@ -207,9 +211,9 @@ def pyc_path(source: Path, python_tag: str) -> Path:
 
 
 def handler_module_sources() -> list[str]:
-    """Layer-relative paths (``pydantic/main.py``) of the modules the handlers import, traced."""
+    """Layer-relative paths (``pydantic/main.py``) of the modules the layer and the handlers import, traced."""
     traced = subprocess.run(  # noqa: S603 - this interpreter running our own trace
-        [sys.executable, "-c", TRACE, str(ROOT)], capture_output=True, text=True, check=False, timeout=120
+        [sys.executable, "-I", "-c", TRACE, str(ROOT)], capture_output=True, text=True, check=False, timeout=120
     )
     if traced.returncode != 0:
         raise RuntimeError(f"tracing the handlers' imports failed: {traced.stderr.strip()[-500:]}")

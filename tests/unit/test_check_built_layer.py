@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def checker() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("check_built_layer", ROOT / "scripts" / "check_built_layer.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+from scripts import check_built_layer
 
 
 def _pyc(path: Path, magic: bytes, flags: int) -> None:
@@ -35,23 +22,23 @@ def _layer(tmp_path: Path) -> Path:
     return tmp_path / "Layer"
 
 
-def test_unchecked_hash_bytecode_for_every_imported_module_passes(checker: ModuleType, tmp_path: Path) -> None:
+def test_unchecked_hash_bytecode_for_every_imported_module_passes(tmp_path: Path) -> None:
     layer = _layer(tmp_path)
     for name in ("__init__", "used"):
-        _pyc(layer / "python/pkg/__pycache__" / f"{name}.cpython-313.pyc", checker.PYC_MAGIC_313, 0b01)
-    report = checker.Report(layer_dir=layer)
+        _pyc(layer / "python/pkg/__pycache__" / f"{name}.cpython-313.pyc", check_built_layer.PYC_MAGIC_313, 0b01)
+    report = check_built_layer.Report(layer_dir=layer)
     # A traced module the layer does not ship (another version, the standard library) is not judged.
-    checked = checker.check_bytecode(
+    checked = check_built_layer.check_bytecode(
         report, ["pkg/__init__.py", "pkg/used.py", "elsewhere/x.py"], python_tag="cpython-313"
     )
     assert report.problems == []
     assert checked == 2
 
 
-def test_an_imported_module_without_bytecode_fails(checker: ModuleType, tmp_path: Path) -> None:
+def test_an_imported_module_without_bytecode_fails(tmp_path: Path) -> None:
     layer = _layer(tmp_path)
-    report = checker.Report(layer_dir=layer)
-    checker.check_bytecode(report, ["pkg/used.py"], python_tag="cpython-313")
+    report = check_built_layer.Report(layer_dir=layer)
+    check_built_layer.check_bytecode(report, ["pkg/used.py"], python_tag="cpython-313")
     assert report.problems == ["pkg/used.py: imported by the handlers but shipped without bytecode"]
 
 
@@ -65,17 +52,17 @@ def test_an_imported_module_without_bytecode_fails(checker: ModuleType, tmp_path
     ],
 )
 def test_foreign_or_checked_bytecode_fails(
-    checker: ModuleType, tmp_path: Path, name: str, magic: bytes | None, flags: int, problem: str
+    tmp_path: Path, name: str, magic: bytes | None, flags: int, problem: str
 ) -> None:
     layer = _layer(tmp_path)
-    _pyc(layer / "python/pkg/__pycache__" / name, magic or checker.PYC_MAGIC_313, flags)
-    report = checker.Report(layer_dir=layer)
-    checker.check_bytecode(report, [], python_tag="cpython-313")
+    _pyc(layer / "python/pkg/__pycache__" / name, magic or check_built_layer.PYC_MAGIC_313, flags)
+    report = check_built_layer.Report(layer_dir=layer)
+    check_built_layer.check_bytecode(report, [], python_tag="cpython-313")
     assert len(report.problems) == 1 and problem in report.problems[0]
 
 
-def test_the_trace_finds_what_a_tool_imports(checker: ModuleType) -> None:
-    sources = checker.handler_module_sources()
+def test_the_trace_finds_what_a_tool_imports() -> None:
+    sources = check_built_layer.handler_module_sources()
     assert {"opal_tools/adapter.py", "catalog/segments.py", "pydantic/main.py"} <= set(sources)
     assert {"urllib3/__init__.py", "aws_lambda_powertools/logging/logger.py"} <= set(sources)
     # boto3 is created lazily by the export tasks only (Powertools merely touches botocore/__init__).

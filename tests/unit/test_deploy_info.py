@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("deploy_info", ROOT / "scripts" / "deploy_info.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["deploy_info"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-deploy_info = _load()
+from scripts import deploy_info
 
 
 @pytest.fixture
