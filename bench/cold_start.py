@@ -10,6 +10,7 @@ then rounds that interleave the subjects so drift on a busy machine hits all ali
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -41,6 +42,7 @@ GOAL_VS_SDK = 0.12
 GOAL_RSS_MB = 50.0
 
 
+@functools.cache
 def template_literals(logical_id: str = "ListSegmentsFunction") -> dict[str, str]:
     """The literal (not !Ref) environment values our template gives the function, as AWS would."""
     function = next(f for f in functions(load_template()) if f.logical_id == logical_id)
