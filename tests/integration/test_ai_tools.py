@@ -12,6 +12,7 @@ import pytest
 from catalog.ai import AI_TOOLS
 from local.fullstory_sim import FullstorySimulator
 from tests.conftest import call_tool, context, load_handler, tool_event
+from tests.unit.test_summary_configurations import sdk_shape_problems
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -118,8 +119,9 @@ def test_no_ai_tool_touches_a_summary_profile(simulator: FullstorySimulator) -> 
     received = simulator.summary_requests.entries()[before_summaries:]
     assert len(received) == len(TYPED) + 1 + 1 + 3 + 2
     assert _profile_calls(simulator) == before_profiles  # not created, read, changed or deleted
-    for request in received:  # the whole configuration, and no saved profile behind it
+    for request in received:  # the whole configuration, as the SDK sends it, and no saved profile behind it
         assert request.method == "POST" and "config_profile" not in request.body
+        assert sdk_shape_problems(request.body) == []
         assert request.body["llm"]["pre_prompt"] and request.body["llm"]["post_prompt"]
         assert isinstance(request.body["llm"]["temperature"], float)
 
@@ -192,7 +194,7 @@ def test_a_named_base_profile_is_the_base_and_our_prompts_override_it(
     status, answer = call_tool("fullstory_get_session_quick_summary", {"sessionId": session.id})
     assert status == 200, answer
     received = simulator.summary_requests.last()
-    assert received.body == {"config_profile": own.id, **QUICK.body()}
+    assert received.body == {"config_profile": own.id, **QUICK.body()} and sdk_shape_problems(received.body) == []
     assert received.effective["llm"]["post_prompt"] == QUICK.post_prompt  # ours replaced the profile's
     assert received.effective["events"] == {"exclude_types": ["copy"]}  # the rest of the profile stays
     call_tool("fullstory_get_session_support_summary", {"sessionId": session.id})
