@@ -15,6 +15,7 @@ from .model import Dataset
 from .profiles import ProfileStore
 from .segments import SegmentMatcher
 from .server import SimServer
+from .summary_requests import SummaryRequests
 
 
 class FullstorySimulator:
@@ -60,6 +61,7 @@ class FullstorySimulator:
         self.faults = FaultBook()
         self.exports = ExportStore(seed)
         self.profiles = ProfileStore(seed, max_profiles)
+        self.summary_requests = SummaryRequests()
         self._server: SimServer | None = None
         self._thread: threading.Thread | None = None
 

@@ -19,8 +19,10 @@ from fullstory_client import (
     UpstreamError,
     UpstreamTimeout,
 )
-from fullstory_client.models import LlmConfig, TimeRange
+from fullstory_client.models import TimeRange
+from fullstory_client.summary_config import SummaryConfiguration
 from local.fullstory_sim import FullstorySimulator
+from local.fullstory_sim.summaries import SIMULATED_PREFIX
 
 
 class Sleeps:
@@ -117,20 +119,33 @@ def test_export_lifecycle_to_a_gzip_file() -> None:
         fs.close()
 
 
-def test_summary_profiles_and_summaries(client: FullstoryClient, simulator: FullstorySimulator) -> None:
-    profile = client.create_summary_profile(
-        name="test-technical",
-        llm=LlmConfig(pre_prompt="You are a QA engineer.", post_prompt="List console errors and network failures.",
-                      temperature=0.2),
+def test_summaries_carry_their_whole_configuration(client: FullstoryClient, simulator: FullstorySimulator) -> None:
+    configuration = SummaryConfiguration(
+        pre_prompt="You are a QA engineer.",
+        post_prompt="List console errors and network failures.",
+        temperature=0.2,
+        events={"exclude_types": ["element-seen"]},
     )
-    assert profile.id and client.get_summary_profile(profile.id).name == "test-technical"
-    assert profile.id in {p.id for p in client.list_summary_profiles(limit=100).profiles}
     session = simulator.data.sessions[0]
-    summary = client.generate_summary(f"{session.device_id}:{session.session_id}", profile_id=profile.id)
-    assert summary.summary or summary.response
-    client.delete_summary_profile(profile.id)
+    before = _count(simulator, "POST", "/v2/visit_profile")
+    summary = client.generate_summary(session.id, configuration)
+    assert summary.summary and summary.summary.removeprefix(SIMULATED_PREFIX).startswith("Technical analysis")
+    received = simulator.summary_requests.last()
+    assert received.method == "POST" and received.session_id == session.id
+    assert received.body == {
+        "llm": {"pre_prompt": "You are a QA engineer.", "post_prompt": "List console errors and network failures.",
+                "temperature": 0.2},
+        "events": {"exclude_types": ["element-seen"]},
+    }
+    # An operator's existing profile is named as the base, and still nothing is written.
+    base = simulator.profiles.create({"name": "operator's own", "events": {"include_types": ["navigate"]}})
+    client.generate_summary(session.id, configuration, base_profile=base.id)
+    received = simulator.summary_requests.last()
+    assert received.body["config_profile"] == base.id and received.body["llm"] == configuration.body()["llm"]
+    assert received.effective["events"] == {"include_types": ["navigate"], "exclude_types": ["element-seen"]}
+    assert _count(simulator, "POST", "/v2/visit_profile") == before
     with pytest.raises(NotFound):
-        client.get_summary_profile(profile.id)
+        client.generate_summary("1:2", configuration)
 
 
 def test_wrong_key_is_unauthorized(simulator: FullstorySimulator) -> None:

@@ -38,16 +38,14 @@ from .models import (
     ExportFormat,
     ExportScope,
     ExportType,
-    LlmConfig,
     Operation,
     Segment,
     SegmentPage,
     SessionList,
     SessionSummary,
-    SummaryProfile,
-    SummaryProfilePage,
     TimeRange,
 )
+from .summary_config import SummaryConfiguration
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -241,42 +239,26 @@ class FullstoryClient:
             params["email"] = email
         return self._get_model(SessionList, "/sessions/v2", params=params)
 
-    def generate_summary(self, session_id: str, *, profile_id: str) -> SessionSummary:
-        """``session_id`` is ``deviceId:sessionId``; the profile holds prompts and temperature.
+    def generate_summary(
+        self, session_id: str, configuration: SummaryConfiguration, *, base_profile: str | None = None
+    ) -> SessionSummary:
+        """ "Generate Summary With Overrides": ``POST /v2/sessions/{id}/summary`` with the whole configuration.
 
-        Summaries are slow and metered (Activations): the read may take all the time left, and a
-        summary that timed out is not asked for again.
+        ``session_id`` is ``deviceId:sessionId``. Without ``base_profile`` nothing saved is referenced;
+        with it, Fullstory merges ``configuration`` onto that existing profile (non-array fields
+        replace, arrays add). Summaries are slow and metered (Activations): the read may take all the
+        time left, and one that may have run (a timeout, a reset, a 500) is not asked for again.
         """
+        body: dict[str, Any] = {"config_profile": base_profile} if base_profile else {}
+        body.update(configuration.body())
         data = self._request(
-            "GET",
+            "POST",
             f"/v2/sessions/{_path_id(session_id)}/summary",
-            params={"config_profile": profile_id},
+            json_body=body,
             read_timeout=max(self.read_timeout, SUMMARY_READ_TIMEOUT_S),
             retry_timeouts=False,
         )
         return self._parse(SessionSummary, data)
-
-    # --- summary ("visit") profiles -------------------------------------------------------
-
-    def create_summary_profile(
-        self, *, name: str, llm: LlmConfig, configuration: Mapping[str, Any] | None = None
-    ) -> SummaryProfile:
-        body: dict[str, Any] = {"name": name, "llm": llm.model_dump(exclude_none=True)}
-        body.update(configuration or {})
-        data = self._request("POST", "/v2/visit_profile", json_body=body)
-        return self._parse(SummaryProfile, data)
-
-    def list_summary_profiles(self, *, limit: int = 100, pagination_token: str | None = None) -> SummaryProfilePage:
-        params: dict[str, Any] = {"limit": limit}
-        if pagination_token:
-            params["pagination_token"] = pagination_token
-        return self._get_model(SummaryProfilePage, "/v2/visit_profile", params=params)
-
-    def get_summary_profile(self, profile_id: str) -> SummaryProfile:
-        return self._get_model(SummaryProfile, f"/v2/visit_profile/{_path_id(profile_id)}")
-
-    def delete_summary_profile(self, profile_id: str) -> None:
-        self._request("DELETE", f"/v2/visit_profile/{_path_id(profile_id)}")
 
     # --- transport ------------------------------------------------------------------------
 

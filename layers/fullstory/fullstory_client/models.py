@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
 
 ExportType = Literal["TYPE_EVENT", "TYPE_INDIVIDUAL"]
@@ -105,28 +105,8 @@ class SessionList(_V1):
     sessions: list[Session] = []
 
 
-class LlmConfig(_V2):
-    pre_prompt: str = ""
-    post_prompt: str = ""
-    temperature: float | None = None
-    response_schema: dict[str, Any] | None = None
-    model: str | None = None
-
-
-class SummaryProfile(_V2):
-    id: str
-    name: str = ""
-    llm: LlmConfig = Field(default_factory=LlmConfig)
-    configuration: dict[str, Any] = {}
-
-
-class SummaryProfilePage(_V2):
-    profiles: list[SummaryProfile] = []
-    next_pagination_token: str | None = None
-
-
 class SessionSummary(_V2):
-    """Plain profiles answer ``summary``; profiles with a response schema answer ``response``."""
+    """A plain configuration answers ``summary``; one with a response schema answers ``response``."""
 
     summary: str | None = None
     response: Any = None
