@@ -217,7 +217,7 @@ def test_a_malformed_base_profile_setting_is_a_clear_error(
     monkeypatch.setenv("FULLSTORY_SUMMARY_BASE_PROFILES", "quik=abc")
     before = len(simulator.summary_requests)
     status, problem = call_tool("fullstory_get_session_quick_summary", {"sessionId": simulator.data.sessions[4].id})
-    assert status == 500 and problem["error_code"] == "CONFIGURATION_ERROR"
+    assert status == 503 and problem["error_code"] == "CONFIGURATION_ERROR"
     assert "FULLSTORY_SUMMARY_BASE_PROFILES" in problem["detail"] and "'quik=abc'" in problem["detail"]
     assert len(simulator.summary_requests) == before  # nothing was asked of Fullstory
 

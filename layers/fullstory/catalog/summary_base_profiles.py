@@ -47,4 +47,4 @@ def base_profile(summary_type: str) -> str | None:
         return parse_base_profiles(os.environ.get(BASE_PROFILES_ENV, "")).get(summary_type)
     except ValueError as exc:
         # A deploy cannot get here (the parameter's AllowedPattern); a hand-set variable can.
-        raise Problem(500, "Summary base profiles misconfigured", str(exc), "CONFIGURATION_ERROR") from None
+        raise Problem(503, "Summary base profiles misconfigured", str(exc), "CONFIGURATION_ERROR") from None
