@@ -327,3 +327,40 @@ def _prefix_condition(condition: Any) -> tuple[str, ...] | None:
         f"tests/contract/permissions.py does not evaluate the condition {condition}: extend it"
     )
     return tuple(str(p) for p in as_list(condition["StringLike"]["s3:prefix"]))
+
+
+# ---------------------------------------------------------------------- how far a grant reaches
+
+
+def area(use: Use) -> str:
+    """The part of the stack a use reaches: a bucket's top-level folder, a state machine's runs, or
+    the resource itself (a secret, a function, a state machine)."""
+    if use.resource.startswith("arn:aws:s3:::"):
+        bucket, _, key = use.resource.removeprefix("arn:aws:s3:::").partition("/")
+        folder = (key or use.prefix or "").split("/", 1)
+        return f"arn:aws:s3:::{bucket}/{folder[0]}/" if len(folder) == 2 else f"arn:aws:s3:::{bucket}"
+    if ":execution:" in use.resource:
+        return use.resource.rsplit(":", 1)[0] + ":"
+    return use.resource
+
+
+def probes(reach: str) -> list[Use]:
+    """Uses inside an area (any action: the grant's own is filled in when probing)."""
+    if reach.startswith("arn:aws:s3:::"):
+        bucket, _, folder = reach.removeprefix("arn:aws:s3:::").partition("/")
+        return [
+            Use("*", f"arn:aws:s3:::{bucket}/{folder}probe"),
+            Use("*", f"arn:aws:s3:::{bucket}", prefix=f"{folder}probe"),
+        ]
+    if reach.endswith(":"):
+        return [Use("*", f"{reach}probe")]
+    return [Use("*", reach)]
+
+
+def reaches_beyond(grant: Grant, own: set[str], everywhere: set[str]) -> list[str]:
+    """The areas of the stack outside ``own`` that ``grant`` would let its holder into."""
+    return sorted(
+        reach
+        for reach in everywhere - own
+        if any(grant.allows(Use(grant.action, probe.resource, probe.prefix)) for probe in probes(reach))
+    )

@@ -46,7 +46,9 @@ from tests.contract.permissions import (
     Runner,
     TracedFunction,
     Use,
+    area,
     iam_uses,
+    reaches_beyond,
     resolve,
     role_grants,
 )
@@ -85,6 +87,7 @@ class Observed:
     fullstory_calls: Counter[str]
     answers: dict[str, tuple[int, Any]]  # scenario -> (status, body)
     secret_arns: dict[str, str]  # logical id -> ARN
+    areas: set[str]  # every part of the stack: what anyone used, and each resource itself
 
 
 # ---------------------------------------------------------------------- the deployment
@@ -306,6 +309,8 @@ def observed() -> Iterator[Observed]:
             fullstory_calls=runner.fullstory_calls,
             answers=answers,
             secret_arns={secret: refs[secret] for secret in values},
+            areas={area(use) for used in uses.values() for use in used}
+            | {area(Use("*", arn)) for own, _inside in arns.values() for arn in own},
         )
 
 
@@ -361,6 +366,15 @@ def test_every_grant_is_used(observed: Observed, principal: str) -> None:
         and (principal, grant.action) not in UNEXERCISED
     }
     assert not unused, f"{principal} is granted what its code never uses: {sorted(unused)}"
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_no_grant_reaches_beyond_what_the_principal_touches(observed: Observed, principal: str) -> None:
+    # Used is not enough: a grant on the whole bucket is "used" by a read of one marker. No grant may
+    # open a part of the stack (a bucket folder, another run's secret, a function) its holder never uses.
+    own = {area(use) for use in observed.uses[principal]}
+    broad = {str(g): beyond for g in observed.grants[principal] if (beyond := reaches_beyond(g, own, observed.areas))}
+    assert not broad, f"{principal} is granted more than it touches: {broad}"
 
 
 def test_unexercised_grants_are_still_granted_beside_what_they_complete(observed: Observed) -> None:
