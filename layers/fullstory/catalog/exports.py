@@ -242,6 +242,7 @@ EXPORT_SEGMENT = ToolSpec(
     group="exports",
     mode="async",
     timeout_s=EXPORT_WORKFLOW_TIMEOUT_S,
+    calls_fullstory=False,  # the workflow's tasks do
     example_prompt="Export everyone's sessions for last week as NDJSON and send me the file.",
 )
 
@@ -254,6 +255,7 @@ GET_EXPORT_STATUS = ToolSpec(
     ),
     parameters=GetExportStatusParams,
     group="exports",
+    calls_fullstory=False,  # Step Functions and S3 only
     example_prompt="Is my segment export delivered yet?",
 )
 
