@@ -19,10 +19,8 @@ from .routing import Request, Response, Route, route
 if TYPE_CHECKING:
     from .simulator import FullstorySimulator
 
-_FAULT_KEYS = {
-    "path_regex", "status", "retry_after", "delay_s", "body", "times", "method", "reset",
-    "after_processing", "content_type", "location",
-}
+_FAULT_KEYS = {"path_regex", "status", "retry_after", "delay_s", "body", "times", "method", "reset"}
+_FAULT_KEYS |= {"after_processing", "content_type", "location"}
 
 
 def add_fault(sim: FullstorySimulator, req: Request) -> Response:
