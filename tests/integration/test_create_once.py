@@ -88,7 +88,9 @@ def test_a_gateway_error_before_fullstory_still_is_not_resent() -> None:
         fs.close()
 
 
-def test_429_proves_nothing_was_created_so_it_is_retried(client: FullstoryClient, simulator: FullstorySimulator) -> None:
+def test_429_proves_nothing_was_created_so_it_is_retried(
+    client: FullstoryClient, simulator: FullstorySimulator
+) -> None:
     before = _known(simulator)
     simulator.inject(EXPORTS, method="POST", times=2, status=429, retry_after=0)
     operation_id = _create(client)
