@@ -73,6 +73,14 @@ class ExportResultsRef(_V1):
     expires: OptionalTime = None
     search_export_id: str
 
+    @field_validator("search_export_id")
+    @classmethod
+    def _one_path_segment(cls, value: str) -> str:
+        # It goes into the results path next: an answer cannot steer that request elsewhere.
+        if value.strip(".") == "":
+            raise ValueError("searchExportId is no id")
+        return value
+
 
 class Operation(_V1):
     id: str
