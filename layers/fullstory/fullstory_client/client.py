@@ -68,7 +68,7 @@ M = TypeVar("M", bound=BaseModel)
 # answers 502/504 although Fullstory created the export; only 429 proves it was not processed.
 _IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "PUT"})
 _NOT_PROCESSED = frozenset({429})
-# Export operations started this long before our create are not counted as "maybe ours" (clock skew).
+# Operations created up to this long before our create still count as "maybe ours": the clocks differ.
 _CANDIDATE_SKEW = timedelta(minutes=2)
 _MIN_REQUEST_BUDGET_S = 0.5  # no point starting a request with less time than this left
 _MAX_RETRY_AFTER_S = 30.0
