@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -25,11 +26,29 @@ if TYPE_CHECKING:
 _ID = re.compile(r"^(?P<device>[0-9A-Za-z-]+)[:!](?P<session>[0-9A-Za-z-]+)$")
 
 
+def _page_token(offset: int, who: str) -> str:
+    return base64.urlsafe_b64encode(f"sessions:{offset}:{who}".encode()).decode().rstrip("=")
+
+
+def _page_offset(token: str, who: str) -> int:
+    """Tokens are bound to the query (uid/email), which must not change between pages."""
+    try:
+        kind, offset, bound = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split(":", 2)
+        if kind != "sessions" or bound != who or int(offset) < 0:
+            raise ValueError("token does not belong to this query")
+        return int(offset)
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request("invalid pagination_token") from None
+
+
 def list_sessions(sim: FullstorySimulator, req: Request) -> Response:
     uid, email = req.arg("uid"), req.arg("email")
     if uid is None and email is None:
         raise bad_request("uid or email is required", "required_field")
     limit = req.int_arg("limit", default=20, low=0) or 20  # proto3: 0 means "unset"
+    who = f"{uid or ''}|{email or ''}"
+    token = req.arg("pagination_token", "paginationToken")
+    offset = _page_offset(token, who) if token else 0
     users = []
     if uid is not None and (user := sim.data.user(uid)) is not None:
         users.append(user)
@@ -38,19 +57,22 @@ def list_sessions(sim: FullstorySimulator, req: Request) -> Response:
     found = {s.id: s for u in users for s in sim.data.sessions_of(u.uid)}  # union, de-duplicated
     now_ms = sim.clock() * 1000
     recent = sorted((s for s in found.values() if s.start_ms <= now_ms), key=lambda s: s.start_ms, reverse=True)
-    return Response.json(
-        {
-            "sessions": [
-                {
-                    "userId": s.device_id,
-                    "sessionId": s.session_id,
-                    "createdTime": str(s.created_s),  # int64 → string, epoch seconds
-                    "fsUrl": sim.data.session_url(s),
-                }
-                for s in recent[:limit]
-            ]
-        }
-    )
+    # A page holds at most `sessions_page_size`, whatever `limit` asks; the rest is behind the token.
+    end = offset + min(limit, sim.sessions_page_size)
+    body: dict[str, Any] = {
+        "sessions": [
+            {
+                "userId": s.device_id,
+                "sessionId": s.session_id,
+                "createdTime": str(s.created_s),  # int64 → string, epoch seconds
+                "fsUrl": sim.data.session_url(s),
+            }
+            for s in recent[offset:end]
+        ]
+    }
+    if end < len(recent):
+        body["pagination_token"] = _page_token(end, who)
+    return Response.json(body)
 
 
 def _session(sim: FullstorySimulator, req: Request) -> Session:

@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 import urllib3
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    NewConnectionError,
+    ProtocolError,
+    ProxyError,
+    ReadTimeoutError,
+    SSLError,
+)
 
 from fullstory_client import DownloadLinkExpired, FullstoryClient, NotFound, UpstreamError, UpstreamTimeout
 from fullstory_client.client import pool_manager, proxy_for
@@ -129,7 +136,8 @@ class _Raises:
     [
         (ConnectTimeoutError("connect timed out"), UpstreamTimeout, True, True),  # nothing was sent
         (ReadTimeoutError(None, "/x", "read timed out"), UpstreamTimeout, True, False),  # type: ignore[arg-type]
-        (NewConnectionError(None, "refused"), UpstreamError, True, False),  # type: ignore[arg-type]
+        (NewConnectionError(None, "refused"), UpstreamError, True, True),  # type: ignore[arg-type] # never sent
+        (ProxyError("no proxy", NewConnectionError(None, "refused")), UpstreamError, True, True),  # type: ignore[arg-type]
         (ProtocolError("Connection aborted.", ConnectionResetError()), UpstreamError, True, False),
         (SSLError("handshake failed"), UpstreamError, True, False),
     ],

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 
 from opal_tools.spec import ToolSpec
 
-from .base import OptionalText, ToolParameters, parameter_error
+from .base import NOT_A_DOT_SEGMENT, OptionalText, PathId, ToolParameters, parameter_error
 from .export_fields import EVERYDAY_NAMES, ExportKind, resolve_fields
 
 ExportFormatName = Literal["FORMAT_CSV", "FORMAT_JSON", "FORMAT_NDJSON"]
@@ -111,7 +111,7 @@ class ExportTimeRange(ToolParameters):
 
 
 class CreateSegmentExportParams(ToolParameters):
-    segmentId: Annotated[str, StringConstraints(min_length=1, max_length=256)] = Field(
+    segmentId: PathId = Field(
         description="Id of the segment to export: a built-in id such as 'everyone' or a segment's id from "
         "fullstory_list_segments (use fullstory_get_segment to find the id of a segment you know by name)."
     )
@@ -168,7 +168,7 @@ class CreateSegmentExportParams(ToolParameters):
         return resolve_fields(self.fields, self.type) if self.fields else []
 
 
-OperationId = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+OperationId = PathId
 
 
 class GetOperationStatusParams(ToolParameters):
@@ -185,7 +185,7 @@ class GetSearchExportResultsParams(ToolParameters):
 
 
 class GetExportStatusParams(ToolParameters):
-    executionId: Annotated[str, StringConstraints(min_length=1, max_length=2048)] = Field(
+    executionId: Annotated[str, StringConstraints(min_length=1, max_length=2048), NOT_A_DOT_SEGMENT] = Field(
         description="The executionId (or executionArn) that fullstory_export_segment returned."
     )
 
