@@ -1,28 +1,31 @@
 """fullstory_visit_profile: a user's recent sessions summarised side by side, and what recurs across them.
 
 Sessions are summarised concurrently (bounded) within the tool's deadline: when time runs
-short, the finished ones are returned and the rest are named as not analysed.
+short, the finished ones are returned and the rest are named as not analysed. No summary is
+started too late to finish, and none is still running once the tool has answered.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.ai import VISIT_PROFILE, VisitProfileParams
 from catalog.summary_profiles import visit_configuration
 from catalog.summary_tools import summarize_as
-from fullstory_client import FullstoryClient, FullstoryError
-from fullstory_client.models import Session
+from fullstory_client import FullstoryClient, FullstoryError, UpstreamTimeout
+from fullstory_client.summary_config import SummaryConfiguration
 from opal_tools.adapter import tool_handler
+from opal_tools.fanout import Done, Task, Unfinished, fan_out
 from opal_tools.problems import Problem
 from opal_tools.views import session_view
 
 MAX_CONCURRENCY = 5  # summaries are slow; more in parallel mostly earns 429s
-ANSWER_MARGIN_S = 0.5
+ANSWER_MARGIN_S = 1.0  # before the client's deadline: the workers' grace, then the answer itself
+JOIN_GRACE_S = 0.5  # for summaries ending at the deadline (their requests time out then)
+MIN_SUMMARY_S = 1.0  # an LLM summary started with less time than this could not finish: not started
 
 
 def _issues(found: dict[str, Any]) -> list[dict[str, str]]:
@@ -56,6 +59,30 @@ def _time_left(client: FullstoryClient) -> float | None:
     return None if client.deadline is None else client.deadline - time.monotonic() - ANSWER_MARGIN_S
 
 
+def _summary_task(
+    client: FullstoryClient, session_id: str, configuration: SummaryConfiguration
+) -> Task[dict[str, Any]]:
+    def run(budget: float | None) -> dict[str, Any]:
+        # Its own view of the client: this summary's I/O ends when the fan-out's time does.
+        return summarize_as("visit-profile", client.with_time_budget(budget), session_id, configuration)
+
+    return run
+
+
+def _analysed(view: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
+    pages = found.get("pages_visited")
+    return {
+        **view,
+        "summary": found.get("summary"),
+        "issues": _issues(found),
+        "pagesVisited": pages if isinstance(pages, list) else [],
+    }
+
+
+def _reason(error: FullstoryError | Problem) -> str:
+    return error.detail if isinstance(error, Problem) else f"Fullstory error: {error.message}"
+
+
 def visit_profile(params: VisitProfileParams, client: FullstoryClient) -> dict[str, Any]:
     who = f"uid {params.uid}" if params.uid else f"email {params.email}"
     sessions = client.list_sessions(uid=params.uid, email=params.email, limit=params.limit).sessions[: params.limit]
@@ -65,45 +92,34 @@ def visit_profile(params: VisitProfileParams, client: FullstoryClient) -> dict[s
     configuration = visit_configuration(
         llm.pre_prompt if llm else None, llm.post_prompt if llm else None, llm.temperature if llm else 0.2
     )
-
-    pool = ThreadPoolExecutor(max_workers=min(MAX_CONCURRENCY, len(sessions)), thread_name_prefix="summary")
-    futures: dict[Future[dict[str, Any]], Session] = {
-        pool.submit(summarize_as, "visit-profile", client, s.full_id, configuration): s for s in sessions
-    }
-    _, late = wait(futures, timeout=_time_left(client))
-    pool.shutdown(wait=False, cancel_futures=True)  # never wait past the deadline for stragglers
+    outcomes = fan_out(
+        [_summary_task(client, s.full_id, configuration) for s in sessions],
+        within_s=_time_left(client),
+        max_concurrency=MAX_CONCURRENCY,
+        min_start_s=MIN_SUMMARY_S,
+        grace_s=JOIN_GRACE_S,
+        name="summary",
+    )
 
     analysed: list[dict[str, Any]] = []
     not_analysed: list[dict[str, Any]] = []
     failures: list[Exception] = []
-    for future, session in futures.items():
+    late = False
+    for outcome, session in zip(outcomes, sessions, strict=True):
         view = session_view(session)
-        if future in late:
+        if isinstance(outcome, Done):
+            analysed.append(_analysed(view, outcome.value))
+        elif isinstance(outcome, Unfinished) or isinstance(outcome.error, UpstreamTimeout):
+            late = True  # cut short by the tool's deadline (its budget ended the request)
             not_analysed.append({**view, "reason": "not finished before the tool's time limit"})
-            continue
-        error = future.exception()
-        if error is None:
-            found = future.result()
-            pages = found.get("pages_visited")
-            analysed.append(
-                {
-                    **view,
-                    "summary": found.get("summary"),
-                    "issues": _issues(found),
-                    "pagesVisited": pages if isinstance(pages, list) else [],
-                }
-            )
-        elif isinstance(error, FullstoryError | Problem):
-            failures.append(error)
-            reason = error.detail if isinstance(error, Problem) else f"Fullstory error: {error.message}"
-            not_analysed.append({**view, "reason": reason})
+        elif isinstance(outcome.error, FullstoryError | Problem):
+            failures.append(outcome.error)
+            not_analysed.append({**view, "reason": _reason(outcome.error)})
         else:
-            raise error
+            raise outcome.error
     if not analysed and failures and not late:
         raise failures[0]  # e.g. a key without AI access: one clear problem, not N copies
     recurring_issues, recurring_pages = _recurring(analysed)
-    order = {s.full_id: i for i, s in enumerate(sessions)}
-    analysed.sort(key=lambda item: order[item["sessionId"]])
     answer: dict[str, Any] = {
         "user": who,
         "sessionsFound": len(sessions),

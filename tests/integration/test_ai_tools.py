@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -306,7 +308,46 @@ def test_visit_profile_returns_what_finished_before_the_deadline(simulator: Full
     response = load_handler("fullstory_visit_profile")(
         tool_event("fullstory_visit_profile", {"uid": user.uid, "limit": 5}), context(timeout_s=5)
     )
+    assert _summary_threads() == []  # the two slow ones were cut at the deadline, not left running
     answer = json.loads(response["body"])
     assert response["statusCode"] == 200, answer
     assert answer["sessionsAnalysed"] == 3
     assert len(answer["notAnalysed"]) == 2 and "not analysed" in answer["note"]
+
+
+def _summary_threads() -> list[str]:
+    return [thread.name for thread in threading.enumerate() if thread.name.startswith("summary_")]
+
+
+def test_visit_profile_leaves_nothing_running_once_it_has_answered(simulator: FullstorySimulator) -> None:
+    # Every summary takes 3.8 s and the tool has 8 s (its client 6.5 s): the first five finish, the
+    # next five start with too little time to finish, and the last two are never started.
+    user = _busy_user(simulator)
+    marker = "Act as the reviewer of this test's deadline."  # tells its requests from earlier tests' stragglers
+
+    def sent() -> int:
+        llms = [r.body.get("llm") for r in simulator.summary_requests.entries()]
+        return sum(isinstance(llm, dict) and llm.get("pre_prompt") == marker for llm in llms)
+
+    simulator.summary_latency_s = 3.8
+    try:
+        response = load_handler("fullstory_visit_profile")(
+            tool_event("fullstory_visit_profile", {"uid": user.uid, "limit": 12, "llm": {"pre_prompt": marker}}),
+            context(timeout_s=8),
+        )
+        alive = _summary_threads()
+        sent_at_answer = sent()
+        time.sleep(1.0)  # anything still running would ask for more, or hold its connection, now
+        sent_later = sent()
+    finally:
+        simulator.summary_latency_s = 0.0
+    answer = json.loads(response["body"])
+    assert response["statusCode"] == 200, answer
+    assert alive == []
+    assert sent_later == sent_at_answer
+    assert 5 <= sent_at_answer < 12  # the last sessions were never asked for
+    assert answer["sessionsFound"] == 12 and answer["sessionsAnalysed"] == 5
+    late = answer["notAnalysed"]
+    assert [s["reason"] for s in late] == ["not finished before the tool's time limit"] * 7
+    created = [s["createdAt"] for s in answer["sessions"]] + [s["createdAt"] for s in late]
+    assert created == sorted(created, reverse=True)  # in the order listed: the five newest were analysed

@@ -8,6 +8,7 @@ Lambda's remaining time), so a slow Fullstory turns into a clear error instead o
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import random
@@ -170,6 +171,14 @@ class FullstoryClient:
     def set_time_budget(self, seconds: float | None) -> None:
         """Bound every following call (retries and sleeps included) to ``seconds`` from now."""
         self.deadline = None if seconds is None else self._clock() + seconds
+
+    def with_time_budget(self, seconds: float | None) -> FullstoryClient:
+        """A view for one thread: this client's connections, its own deadline (no later than this one's)."""
+        view = copy.copy(self)  # shares the (thread-safe) pool; ``deadline`` is the only per-call state
+        if seconds is not None:
+            own = self._clock() + seconds
+            view.deadline = own if self.deadline is None else min(own, self.deadline)
+        return view
 
     def close(self) -> None:
         self._http.clear()
@@ -405,7 +414,7 @@ class FullstoryClient:
                     url,
                     body=body,
                     headers=headers,
-                    timeout=urllib3.Timeout(connect=self.connect_timeout, read=read_timeout),
+                    timeout=urllib3.Timeout(connect=min(self.connect_timeout, read_timeout), read=read_timeout),
                     retries=False,
                     redirect=False,
                 )
