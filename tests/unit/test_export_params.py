@@ -3,6 +3,7 @@ ranges, lenient enum spelling, IANA zones."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -249,3 +250,12 @@ def test_discovery_publishes_enums_and_the_async_tool() -> None:
     assert "mode" not in sync
     assert asynchronous["mode"] == "async" and asynchronous["timeout"] == 4 * 3600
     assert asynchronous["parameters"] == sync["parameters"]
+
+
+def test_the_field_examples_in_the_tool_description_resolve() -> None:
+    description = CreateSegmentExportParams.model_fields["fields"].description or ""
+    examples = re.findall(r"'([^']+)'", description)
+    assert "url, referrer, page title" in examples and len(examples) >= 2
+    for example in examples:
+        kind = "TYPE_PAGES" if "url" in example else "TYPE_EVENT"
+        assert fields_to_send(resolve_fields(example, kind))  # no ValueError

@@ -230,7 +230,8 @@ CREATE_SEGMENT_EXPORT = ToolSpec(
         "Start a Fullstory segment export: a file of the people (TYPE_INDIVIDUAL) or the events (TYPE_EVENT, "
         "TYPE_PAGES, TYPE_SESSIONS) of a segment over a time range, as CSV, JSON or NDJSON. Use it for 'export all "
         "users from last month as CSV', 'JSON of the login events of segment X last week with user id', 'NDJSON "
-        "of all sessions last quarter in Asia/Tokyo time'. Exports run in Fullstory for minutes up to an hour: "
+        "of all sessions last quarter in Asia/Tokyo time', 'page events of segment X as CSV with url, referrer "
+        "and title'. Exports run in Fullstory for minutes up to an hour: "
         "this answers an operationId at once; follow it with fullstory_get_operation_status, which gives the "
         "download link when done. Needs an Admin API key and the Segment Export add-on."
     ),
