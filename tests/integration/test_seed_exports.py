@@ -1,7 +1,6 @@
-"""The four export jobs of the tool's own stories (shared/reference/tool-user-stories.md and the
-tool descriptions), each through the tool against the simulator: what Fullstory received, exactly,
-what the answer says, and the file that comes out at the end. The async tool's workflow task sends
-the same request."""
+"""The four export jobs of the tool's own stories (tests/seed_exports.py), each through the tool
+against the simulator: what Fullstory received, exactly, what the answer says, and the file that
+comes out at the end. The async tool's workflow task sends the same request."""
 
 from __future__ import annotations
 
@@ -10,77 +9,25 @@ import gzip
 import io
 import json
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import requests
 
+from catalog.exports import EXPORT_SEGMENT
 from local.fullstory_sim import FullstorySimulator
 from local.lambda_runtime import import_handler
+from opal_tools.adapter import validate
 from tests.conftest import ROOT, call_tool, context
+from tests.seed_exports import STORIES, received, seed_exports
 
 pytestmark = pytest.mark.usefixtures("aws")
 
-DAY_S = 86_400
 NOW = time.time()
 
 
-def _at(epoch_s: float) -> str:
-    return datetime.fromtimestamp(int(epoch_s), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-LAST_MONTH = {"start": _at(NOW - 30 * DAY_S), "end": _at(NOW)}
-LAST_WEEK = {"start": _at(NOW - 7 * DAY_S), "end": _at(NOW)}
-LAST_QUARTER = {"start": _at(NOW - 90 * DAY_S), "end": _at(NOW)}
-
-
-def _segment_id(simulator: FullstorySimulator, name: str) -> str:
-    return next(s.id for s in simulator.data.segments if s.name == name)
-
-
 def _seeds(simulator: FullstorySimulator) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-    """story -> (the tool's parameters, the body Fullstory must receive)."""
-    purchases, blog = _segment_id(simulator, "Completed Purchases"), _segment_id(simulator, "Blog Readers")
-    return {
-        "all users last month as CSV": (
-            {"segmentId": "everyone", "type": "TYPE_INDIVIDUAL", "format": "FORMAT_CSV", "timeRange": LAST_MONTH},
-            {"segmentId": "everyone", "type": "TYPE_INDIVIDUAL", "format": "FORMAT_CSV", "timeRange": LAST_MONTH,
-             "segmentTimeRange": LAST_MONTH},
-        ),
-        "events of a custom segment as JSON with chosen fields": (
-            {"segmentId": purchases, "type": "TYPE_EVENT", "format": "FORMAT_JSON", "timeRange": LAST_WEEK,
-             "fields": "event_name,user_id,product_id,event_properties.price"},
-            {"segmentId": purchases, "type": "TYPE_EVENT", "format": "FORMAT_JSON", "timeRange": LAST_WEEK,
-             "segmentTimeRange": LAST_WEEK, "fields": ["EventCustomName", "UserAppKey", "evt_*"]},
-        ),
-        "all sessions last quarter as NDJSON in Asia/Tokyo time": (
-            {"segmentId": "everyone", "type": "TYPE_SESSIONS", "format": "FORMAT_NDJSON", "timeRange": LAST_QUARTER,
-             "timezone": "Asia/Tokyo"},
-            {"segmentId": "everyone", "type": "TYPE_EVENT", "format": "FORMAT_NDJSON", "timeRange": LAST_QUARTER,
-             "segmentTimeRange": LAST_QUARTER, "timezone": "Asia/Tokyo", "eventDetails": {"scope": "SCOPE_SESSIONS"}},
-        ),
-        "page events of a segment as CSV: url, referrer, title": (
-            {"segmentId": blog, "type": "TYPE_PAGES", "format": "FORMAT_CSV", "timeRange": LAST_MONTH,
-             "fields": "url,referrer,page_title"},
-            {"segmentId": blog, "type": "TYPE_EVENT", "format": "FORMAT_CSV", "timeRange": LAST_MONTH,
-             "segmentTimeRange": LAST_MONTH, "fields": ["PageUrl", "PageRefererUrl", "PageName"],
-             "eventDetails": {"scope": "SCOPE_PAGES"}},
-        ),
-    }  # fmt: skip
-
-
-STORIES = [
-    "all users last month as CSV",
-    "events of a custom segment as JSON with chosen fields",
-    "all sessions last quarter as NDJSON in Asia/Tokyo time",
-    "page events of a segment as CSV: url, referrer, title",
-]
-
-
-def _job_body(simulator: FullstorySimulator, operation_id: str) -> dict[str, Any]:
-    job = next(j for j in simulator.exports.all() if j.operation_id == operation_id)
-    return job.request.body
+    return seed_exports(simulator, NOW)
 
 
 def _file(simulator: FullstorySimulator, monkeypatch: pytest.MonkeyPatch, operation_id: str) -> str:
@@ -108,7 +55,7 @@ def test_each_seed_example_succeeds_end_to_end(
     parameters, expected_body = _seeds(simulator)[story]
     status, answer = call_tool("fullstory_create_segment_export", parameters)
     assert status == 200, answer
-    assert _job_body(simulator, answer["operationId"]) == expected_body
+    assert received(simulator, answer["operationId"]) == expected_body
     notes = " ".join(answer["request"]["notes"])
     assert "same range as timeRange" in notes  # said, since segmentTimeRange was not given
 
@@ -156,6 +103,8 @@ def test_the_page_example_sends_page_name_for_the_title_and_says_so(
 @pytest.mark.parametrize("story", STORIES)
 def test_the_async_tools_workflow_sends_the_same_request(simulator: FullstorySimulator, story: str) -> None:
     parameters, expected_body = _seeds(simulator)[story]
+    # What fullstory_export_segment puts into the workflow's input, then the workflow's create task.
+    request = validate(EXPORT_SEGMENT, parameters).model_dump(exclude_none=True)
     create = import_handler(ROOT / "workflow" / "export_create", "app.lambda_handler", "_test_wf_export_create")
-    created = create({"request": parameters}, context())
-    assert _job_body(simulator, created["operationId"]) == expected_body
+    created = create({"request": request}, context())
+    assert received(simulator, created["operationId"]) == expected_body
