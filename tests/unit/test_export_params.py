@@ -139,7 +139,7 @@ def test_a_word_that_matches_nothing_offers_the_correct_spellings(word: str, off
 
 
 def test_segment_time_range_defaults_to_the_time_range() -> None:
-    for given in ({}, {"segmentTimeRange": None}, {"segmentTimeRange": {}},
+    for given in ({}, {"segmentTimeRange": None}, {"segmentTimeRange": {}}, {"segmentTimeRange": ""},
                   {"segmentTimeRange": {"start": None, "end": None}}):  # fmt: skip
         params = _params(**given)
         assert params.segmentTimeRange is None and params.segment_range() == params.timeRange

@@ -95,8 +95,10 @@ Timestamp = Annotated[str, StringConstraints(strip_whitespace=True, max_length=6
 
 
 def _not_given(value: Any) -> Any:
-    """``null`` and ``{}`` (what a form sends for an untouched object) both mean "not given"."""
-    if value is None or (isinstance(value, dict) and all(v is None for v in value.values())):
+    """``null``, ``""`` and ``{}`` (what a form sends for an untouched object) all mean "not given"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dict) and all(v is None for v in value.values()):
         return None
     return value
 
@@ -181,7 +183,7 @@ class CreateSegmentExportParams(ToolParameters):
     segmentTimeRange: Annotated[ExportTimeRange | None, BeforeValidator(_not_given)] = Field(
         None,
         description="Optional {start, end} that decides who or what matches the segment, in place of the "
-        "segment's own saved range. Omit it to use timeRange here too (as Fullstory's own SDK and CLI do).",
+        "segment's own saved range. Omit it to use timeRange here too (as Fullstory's own CLI does).",
     )
 
     @model_validator(mode="after")

@@ -2,8 +2,8 @@
 
 Fullstory's ``type`` is only TYPE_EVENT or TYPE_INDIVIDUAL; the TYPE_SESSIONS / TYPE_PAGES that
 people ask for are TYPE_EVENT with a wider ``eventDetails.scope``. ``segmentTimeRange`` is always
-sent: without it the segment's own saved range (often "the last 30 days") silently limits who
-matches, so when none is given it equals ``timeRange``, as Fullstory's own SDK and CLI send it.
+sent: without it the segment's own saved date range (often a relative one) silently limits who
+matches, so when none is given it equals ``timeRange``, as Fullstory's CLI sends it.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from fullstory_client.models import ExportScope, ExportType, TimeRange
 
 _SCOPES: dict[str, ExportScope] = {"TYPE_SESSIONS": "SCOPE_SESSIONS", "TYPE_PAGES": "SCOPE_PAGES"}
 _SAME_RANGE_NOTE = (
-    "segmentTimeRange was not given, so the same range as timeRange was sent (as Fullstory's own SDK and CLI "
-    "do): the segment's saved time range does not limit who is exported. Give segmentTimeRange to decide "
-    "segment membership over a different range."
+    "segmentTimeRange was not given, so the same range as timeRange was sent (as Fullstory's own CLI does): "
+    "the segment's saved date range does not limit who is exported. Give segmentTimeRange to decide segment "
+    "membership over a different range."
 )
 
 
