@@ -35,7 +35,13 @@ LOCAL_AWS_ENV = {
     "AWS_REGION": "us-east-1",
 }
 # Settings a developer may override from the shell, as the template parameters would in AWS.
-OVERRIDABLE_ENV = ("FULLSTORY_API_BASE_URL", "FULLSTORY_AI_ANALYSIS_ENABLED", "LOG_LEVEL", "POWERTOOLS_LOG_LEVEL")
+OVERRIDABLE_ENV = (
+    "FULLSTORY_API_BASE_URL",
+    "FULLSTORY_AI_ANALYSIS_ENABLED",
+    "FULLSTORY_SUMMARY_BASE_PROFILES",
+    "LOG_LEVEL",
+    "POWERTOOLS_LOG_LEVEL",
+)
 
 
 def tool_selection(template: dict[str, Any], raw: str | None) -> str:

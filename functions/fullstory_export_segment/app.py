@@ -20,8 +20,8 @@ from segment_exports.request import describe
 from segment_exports.tool_errors import workflow_problems
 
 
-def export_segment(params: CreateSegmentExportParams, client: FullstoryClient, call: ToolCall) -> Accepted:
-    del client  # the workflow talks to Fullstory; it reads the same secret
+def export_segment(params: CreateSegmentExportParams, client: FullstoryClient | None, call: ToolCall) -> Accepted:
+    del client  # None (calls_fullstory=False): the workflow's tasks talk to Fullstory
     execution_input: dict[str, Any] = {"request": params.model_dump(exclude_none=True)}
     callback = call.async_callback
     if callback is not None:

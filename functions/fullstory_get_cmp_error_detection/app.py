@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
-from catalog.ai import CMP_ERROR_DETECTION, PROFILE_FOR_TOOL, SessionParams
+from catalog.ai import CMP_ERROR_DETECTION, SessionParams
+from catalog.summary_tools import summarize_as
 from fullstory_client import FullstoryClient
 from opal_tools.adapter import tool_handler
-from opal_tools.session_summaries import summarize
 
 
 def detect(params: SessionParams, client: FullstoryClient) -> dict[str, Any]:
-    found = summarize(client, params.sessionId, PROFILE_FOR_TOOL[CMP_ERROR_DETECTION.name])
+    found = summarize_as("cmp-error-detection", client, params.sessionId)
     findings = found.get("findings")
     findings = findings if isinstance(findings, list) else []
     return {

@@ -1,4 +1,4 @@
-"""fullstory_get_custom_session_summary: the caller's own prompts, on a profile reused per prompt set."""
+"""fullstory_get_custom_session_summary: the caller's own prompts, sent with the request (nothing saved)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,19 @@ from typing import Any
 
 import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.ai import CUSTOM_SUMMARY, CustomSummaryParams
-from catalog.summary_profiles import custom_profile
+from catalog.summary_profiles import custom_configuration
+from catalog.summary_tools import summarize_as
 from fullstory_client import FullstoryClient
 from opal_tools.adapter import tool_handler
-from opal_tools.session_summaries import summarize
 
 
 def custom_summary(params: CustomSummaryParams, client: FullstoryClient) -> dict[str, Any]:
-    definition = custom_profile(params.pre_prompt, params.post_prompt, params.temperature)
-    return {"sessionId": params.sessionId, "summaryType": "custom", **summarize(client, params.sessionId, definition)}
+    configuration = custom_configuration(params.pre_prompt, params.post_prompt, params.temperature)
+    return {
+        "sessionId": params.sessionId,
+        "summaryType": "custom",
+        **summarize_as("custom", client, params.sessionId, configuration),
+    }
 
 
 lambda_handler = tool_handler(CUSTOM_SUMMARY, custom_summary)

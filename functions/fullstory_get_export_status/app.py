@@ -46,8 +46,8 @@ def _status(execution_id: str) -> dict[str, Any]:
     return answer
 
 
-def get_export_status(params: GetExportStatusParams, client: FullstoryClient) -> dict[str, Any]:
-    del client  # only Step Functions and S3 are read
+def get_export_status(params: GetExportStatusParams, client: FullstoryClient | None) -> dict[str, Any]:
+    del client  # None (calls_fullstory=False): only Step Functions and S3 are read
     with workflow_problems():
         return _status(params.executionId)
 

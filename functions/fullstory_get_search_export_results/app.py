@@ -6,7 +6,7 @@ from typing import Any
 
 import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.exports import GET_SEARCH_EXPORT_RESULTS, GetSearchExportResultsParams
-from fullstory_client import BadRequest, FullstoryClient, NotFound
+from fullstory_client import BadRequest, FullstoryClient, NotFound, UnsafeId
 from opal_tools.adapter import tool_handler
 from opal_tools.problems import Problem
 from segment_exports.views import download_view
@@ -15,6 +15,8 @@ from segment_exports.views import download_view
 def get_search_export_results(params: GetSearchExportResultsParams, client: FullstoryClient) -> dict[str, Any]:
     try:
         link = client.get_search_export_results(params.id)
+    except UnsafeId:
+        raise
     except BadRequest as error:
         # Fullstory answers 400 for an export that exists but is not finished.
         raise Problem(

@@ -7,7 +7,7 @@ from typing import Any
 
 import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.segments import GET_SEGMENT, GetSegmentParams
-from fullstory_client import FullstoryClient, NotFound
+from fullstory_client import BadRequest, FullstoryClient, NotFound
 from fullstory_client.models import Segment
 from opal_tools.adapter import tool_handler
 from opal_tools.problems import Problem
@@ -31,7 +31,7 @@ def _all_segments(client: FullstoryClient) -> list[Segment]:
 def get_segment(params: GetSegmentParams, client: FullstoryClient) -> dict[str, Any]:
     try:
         return {"segment": segment_view(client.get_segment(params.id)), "matchedBy": "id"}
-    except NotFound:
+    except (NotFound, BadRequest):  # Fullstory answers 400 for a string that cannot be an id (a name)
         pass
     segments = _all_segments(client)
     wanted = params.id.casefold()

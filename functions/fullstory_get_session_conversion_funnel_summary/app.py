@@ -1,12 +1,10 @@
-"""fullstory_get_session_conversion_funnel_summary: the session summarised by the conversion funnel summary profile."""
+"""fullstory_get_session_conversion_funnel_summary: the session as a conversion funnel."""
 
 from __future__ import annotations
 
 import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
-from catalog.ai import CONVERSION_FUNNEL_SUMMARY, PROFILE_FOR_TOOL
+from catalog.ai import CONVERSION_FUNNEL_SUMMARY
+from catalog.summary_tools import summary_tool
 from opal_tools.adapter import tool_handler
-from opal_tools.session_summaries import summary_tool
 
-lambda_handler = tool_handler(
-    CONVERSION_FUNNEL_SUMMARY, summary_tool(PROFILE_FOR_TOOL[CONVERSION_FUNNEL_SUMMARY.name], "conversion-funnel")
-)
+lambda_handler = tool_handler(CONVERSION_FUNNEL_SUMMARY, summary_tool("conversion-funnel"))

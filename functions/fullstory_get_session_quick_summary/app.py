@@ -1,10 +1,10 @@
-"""fullstory_get_session_quick_summary: the session summarised by the quick summary profile."""
+"""fullstory_get_session_quick_summary: the session summarised under the quick summary configuration."""
 
 from __future__ import annotations
 
 import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
-from catalog.ai import PROFILE_FOR_TOOL, QUICK_SUMMARY
+from catalog.ai import QUICK_SUMMARY
+from catalog.summary_tools import summary_tool
 from opal_tools.adapter import tool_handler
-from opal_tools.session_summaries import summary_tool
 
-lambda_handler = tool_handler(QUICK_SUMMARY, summary_tool(PROFILE_FOR_TOOL[QUICK_SUMMARY.name], "quick"))
+lambda_handler = tool_handler(QUICK_SUMMARY, summary_tool("quick"))

@@ -1,10 +1,10 @@
-"""fullstory_get_session_support_summary: the session summarised by the support summary profile."""
+"""fullstory_get_session_support_summary: the session summarised under the support summary configuration."""
 
 from __future__ import annotations
 
 import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
-from catalog.ai import PROFILE_FOR_TOOL, SUPPORT_SUMMARY
+from catalog.ai import SUPPORT_SUMMARY
+from catalog.summary_tools import summary_tool
 from opal_tools.adapter import tool_handler
-from opal_tools.session_summaries import summary_tool
 
-lambda_handler = tool_handler(SUPPORT_SUMMARY, summary_tool(PROFILE_FOR_TOOL[SUPPORT_SUMMARY.name], "support"))
+lambda_handler = tool_handler(SUPPORT_SUMMARY, summary_tool("support"))

@@ -1,12 +1,10 @@
-"""fullstory_get_session_user_intent_summary: the session summarised by the user intent summary profile."""
+"""fullstory_get_session_user_intent_summary: the session summarised under the user intent summary configuration."""
 
 from __future__ import annotations
 
 import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
-from catalog.ai import PROFILE_FOR_TOOL, USER_INTENT_SUMMARY
+from catalog.ai import USER_INTENT_SUMMARY
+from catalog.summary_tools import summary_tool
 from opal_tools.adapter import tool_handler
-from opal_tools.session_summaries import summary_tool
 
-lambda_handler = tool_handler(
-    USER_INTENT_SUMMARY, summary_tool(PROFILE_FOR_TOOL[USER_INTENT_SUMMARY.name], "user-intent")
-)
+lambda_handler = tool_handler(USER_INTENT_SUMMARY, summary_tool("user-intent"))

@@ -13,13 +13,12 @@ from typing import Any
 
 import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.ai import VISIT_PROFILE, VisitProfileParams
-from catalog.summary_profiles import visit_profile as visit_definition
+from catalog.summary_profiles import visit_configuration
+from catalog.summary_tools import summarize_as
 from fullstory_client import FullstoryClient, FullstoryError
 from fullstory_client.models import Session
-from fullstory_client.profiles import summary_profiles
 from opal_tools.adapter import tool_handler
 from opal_tools.problems import Problem
-from opal_tools.session_summaries import summarize
 from opal_tools.views import session_view
 
 MAX_CONCURRENCY = 5  # summaries are slow; more in parallel mostly earns 429s
@@ -63,14 +62,13 @@ def visit_profile(params: VisitProfileParams, client: FullstoryClient) -> dict[s
     if not sessions:
         return {"user": who, "sessionsFound": 0, "sessions": [], "note": f"Fullstory has no sessions for {who}."}
     llm = params.llm
-    definition = visit_definition(
+    configuration = visit_configuration(
         llm.pre_prompt if llm else None, llm.post_prompt if llm else None, llm.temperature if llm else 0.2
     )
-    summary_profiles(client).profile_id(definition)  # create it once, before the fan-out
 
     pool = ThreadPoolExecutor(max_workers=min(MAX_CONCURRENCY, len(sessions)), thread_name_prefix="summary")
     futures: dict[Future[dict[str, Any]], Session] = {
-        pool.submit(summarize, client, s.full_id, definition): s for s in sessions
+        pool.submit(summarize_as, "visit-profile", client, s.full_id, configuration): s for s in sessions
     }
     _, late = wait(futures, timeout=_time_left(client))
     pool.shutdown(wait=False, cancel_futures=True)  # never wait past the deadline for stragglers

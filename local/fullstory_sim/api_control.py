@@ -1,6 +1,7 @@
 """`/__sim/…` control endpoints for out-of-process users (no auth; loopback only).
 
-- `POST /__sim/faults` `{path_regex, status?, retry_after?, delay_s?, body?, times?, method?, reset?}`
+- `POST /__sim/faults` `{path_regex, status?, retry_after?, delay_s?, body?, times?, method?, reset?,
+  after_processing?, content_type?, location?}`
 - `GET|DELETE /__sim/faults`
 - `GET|DELETE /__sim/requests`
 - `GET|POST /__sim/config` `{api_key?, admin?, export_seconds?, summary_latency_s?, fail_next_export?,
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from .simulator import FullstorySimulator
 
 _FAULT_KEYS = {"path_regex", "status", "retry_after", "delay_s", "body", "times", "method", "reset"}
+_FAULT_KEYS |= {"after_processing", "content_type", "location"}
 
 
 def add_fault(sim: FullstorySimulator, req: Request) -> Response:
@@ -38,6 +40,9 @@ def add_fault(sim: FullstorySimulator, req: Request) -> Response:
             times=int(spec.get("times", 1)),
             method=spec.get("method"),
             reset=bool(spec.get("reset", False)),
+            after_processing=bool(spec.get("after_processing", False)),
+            content_type=spec.get("content_type"),
+            location=spec.get("location"),
         )
     except (TypeError, ValueError) as exc:
         raise bad_request(str(exc)) from None

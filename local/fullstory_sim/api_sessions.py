@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -11,10 +12,12 @@ from .context import context_document, select_events, v2_events
 from .errors import bad_request, not_found, required
 from .facts import derive
 from .model import Session
+from .overrides import DEFAULT_CONFIGURATION, merge
 from .profiles import validate_config, validate_llm
 from .routing import Request, Response, Route, route
 from .schema_fill import fill
 from .summaries import choose_lens, summarize
+from .summary_requests import SummaryRequest
 from .timeutil import parse_rfc3339
 
 if TYPE_CHECKING:
@@ -23,11 +26,29 @@ if TYPE_CHECKING:
 _ID = re.compile(r"^(?P<device>[0-9A-Za-z-]+)[:!](?P<session>[0-9A-Za-z-]+)$")
 
 
+def _page_token(offset: int, who: str) -> str:
+    return base64.urlsafe_b64encode(f"sessions:{offset}:{who}".encode()).decode().rstrip("=")
+
+
+def _page_offset(token: str, who: str) -> int:
+    """Tokens are bound to the query (uid/email), which must not change between pages."""
+    try:
+        kind, offset, bound = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split(":", 2)
+        if kind != "sessions" or bound != who or int(offset) < 0:
+            raise ValueError("token does not belong to this query")
+        return int(offset)
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request("invalid pagination_token") from None
+
+
 def list_sessions(sim: FullstorySimulator, req: Request) -> Response:
     uid, email = req.arg("uid"), req.arg("email")
     if uid is None and email is None:
         raise bad_request("uid or email is required", "required_field")
     limit = req.int_arg("limit", default=20, low=0) or 20  # proto3: 0 means "unset"
+    who = f"{uid or ''}|{email or ''}"
+    token = req.arg("pagination_token", "paginationToken")
+    offset = _page_offset(token, who) if token else 0
     users = []
     if uid is not None and (user := sim.data.user(uid)) is not None:
         users.append(user)
@@ -36,19 +57,22 @@ def list_sessions(sim: FullstorySimulator, req: Request) -> Response:
     found = {s.id: s for u in users for s in sim.data.sessions_of(u.uid)}  # union, de-duplicated
     now_ms = sim.clock() * 1000
     recent = sorted((s for s in found.values() if s.start_ms <= now_ms), key=lambda s: s.start_ms, reverse=True)
-    return Response.json(
-        {
-            "sessions": [
-                {
-                    "userId": s.device_id,
-                    "sessionId": s.session_id,
-                    "createdTime": str(s.created_s),  # int64 → string, epoch seconds
-                    "fsUrl": sim.data.session_url(s),
-                }
-                for s in recent[:limit]
-            ]
-        }
-    )
+    # A page holds at most `sessions_page_size`, whatever `limit` asks; the rest is behind the token.
+    end = offset + min(limit, sim.sessions_page_size)
+    body: dict[str, Any] = {
+        "sessions": [
+            {
+                "userId": s.device_id,
+                "sessionId": s.session_id,
+                "createdTime": str(s.created_s),  # int64 → string, epoch seconds
+                "fsUrl": sim.data.session_url(s),
+            }
+            for s in recent[offset:end]
+        ]
+    }
+    if end < len(recent):
+        body["pagination_token"] = _page_token(end, who)
+    return Response.json(body)
 
 
 def _session(sim: FullstorySimulator, req: Request) -> Session:
@@ -89,51 +113,55 @@ def _end_timestamp(value: Any) -> str | None:
 def _summarize(
     sim: FullstorySimulator,
     session: Session,
-    llm: dict[str, Any],
     config: dict[str, dict[str, Any]],
     end_timestamp: str | None,
 ) -> Response:
+    llm = config["llm"]
     pre, post = str(llm.get("pre_prompt") or ""), str(llm.get("post_prompt") or "")
-    temperature = float(llm.get("temperature", 0.2))
+    temperature = float(llm.get("temperature") or 0.2)
     facts = derive(sim.data, session, select_events(session, config, end_timestamp))
     if sim.summary_latency_s > 0:
         time.sleep(sim.summary_latency_s)  # LLM latency; request threads are independent
     schema = llm.get("response_schema")
+    # "simulated" is ours, not Fullstory's: no one should take these answers for its model's.
     if schema:
         lens, _ = choose_lens(f"{pre}\n{post}")
-        return Response.json({"response": fill(schema, facts, lens), "response_schema": schema})
-    return Response.json({"summary": summarize(facts, pre, post, temperature)})
+        return Response.json({"response": fill(schema, facts, lens), "response_schema": schema, "simulated": True})
+    return Response.json({"summary": summarize(facts, pre, post, temperature), "simulated": True})
+
+
+def _base(sim: FullstorySimulator, profile_id: Any) -> dict[str, dict[str, Any]]:
+    """The saved profile's sections, or the default configuration when no profile is named."""
+    if profile_id in (None, ""):
+        return DEFAULT_CONFIGURATION
+    if not isinstance(profile_id, str):
+        raise bad_request("config_profile must be a string")
+    profile = sim.profiles.get(profile_id)
+    return merge(DEFAULT_CONFIGURATION, {"llm": profile.llm, **profile.config})
 
 
 def summary_get(sim: FullstorySimulator, req: Request) -> Response:
+    """A saved profile as it is; `config_profile` is optional (docs: generate-summary)."""
     session = _session(sim, req)
-    profile_id = req.arg("config_profile", "configProfile")
-    if profile_id is None:
-        raise required("config_profile")
-    profile = sim.profiles.get(profile_id)
-    return _summarize(sim, session, profile.llm, profile.config, _end_timestamp(req.arg("end_timestamp")))
+    profile_id = req.arg("config_profile")
+    config = _base(sim, profile_id)
+    end = _end_timestamp(req.arg("end_timestamp"))
+    query = {k: v for k, v in (("config_profile", profile_id), ("end_timestamp", end)) if v is not None}
+    sim.summary_requests.record(SummaryRequest("GET", session.id, query, config))
+    return _summarize(sim, session, config, end)
 
 
 def summary_post(sim: FullstorySimulator, req: Request) -> Response:
-    """Per-request overrides: local llm/config fields win over the saved profile's."""
+    """"Generate Summary With Overrides": the body's configuration merged onto the optional profile."""
     session = _session(sim, req)
     body = req.json(required=False)
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object")
-    profile_id = body.get("config_profile") or body.get("profileId")
-    llm: dict[str, Any] = {}
-    config: dict[str, dict[str, Any]] = {"slice": {}, "context": {}, "events": {}, "cache": {}}
-    if profile_id:
-        profile = sim.profiles.get(str(profile_id))
-        llm, config = dict(profile.llm), {k: dict(v) for k, v in profile.config.items()}
-    llm.update(validate_llm(body.get("llm")))
-    override = validate_config(body)
-    for section, values in override.items():
-        config[section] = {**config.get(section, {}), **values}
-    if not (llm.get("pre_prompt") or llm.get("post_prompt")):
-        raise bad_request("config_profile or llm.pre_prompt/llm.post_prompt is required", "required_field")
-    end = _end_timestamp(body.get("end_timestamp") or req.arg("end_timestamp"))
-    return _summarize(sim, session, llm, config, end)
+    overrides = {"llm": validate_llm(body.get("llm")), **validate_config(body)}
+    config = merge(_base(sim, body.get("config_profile")), overrides)
+    sim.summary_requests.record(SummaryRequest("POST", session.id, body, config))
+    # The SDK's CLI puts an end timestamp into `slice`; select_events reads it there.
+    return _summarize(sim, session, config, None)
 
 
 ROUTES: list[Route] = [

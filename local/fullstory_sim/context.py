@@ -19,10 +19,12 @@ def select_events(session: Session, config: dict[str, dict[str, Any]], end_times
     exclude = set(events_cfg.get("exclude_types") or [])
     chosen: Selected = []
     for page, event in session.iter_events():
-        if event.kind == "custom":
-            if events_cfg.get("exclude_api_events") or include:
-                continue
-        elif (include and event.kind not in include) or event.kind in exclude:
+        # A custom (API) event is named by its own name in the type lists (the docs' merge example
+        # includes "Added to Cart"); built-in events by their type.
+        kind = event.custom_name if event.kind == "custom" else event.kind
+        if event.kind == "custom" and events_cfg.get("exclude_api_events"):
+            continue
+        if (include and kind not in include) or kind in exclude:
             continue
         chosen.append((page, event))
 

@@ -2,6 +2,8 @@
 
 A fault applies to the next `times` requests whose path (without the query string) matches
 `path_regex` (re.search) and, when given, whose method matches. The first matching fault wins.
+With `after_processing` the request is handled first (an export is created, ...) and only the
+answer is replaced: a proxy that forwarded the request and then failed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ class Fault:
     remaining: int
     method: str | None
     reset: bool
+    after_processing: bool = False
+    content_type: str = "application/json"
+    location: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method != method:
@@ -40,6 +45,9 @@ class Fault:
             "body": self.body,
             "times": self.remaining,
             "reset": self.reset,
+            "after_processing": self.after_processing,
+            "content_type": self.content_type,
+            "location": self.location,
         }
 
 
@@ -59,6 +67,9 @@ class FaultBook:
         times: int = 1,
         method: str | None = None,
         reset: bool = False,
+        after_processing: bool = False,
+        content_type: str | None = None,
+        location: str | None = None,
     ) -> Fault:
         """Validates eagerly so a typo in a test fails at the injection, not silently later."""
         try:
@@ -73,6 +84,12 @@ class FaultBook:
             raise ValueError("delay_s must be >= 0")
         if times < 1:
             raise ValueError("times must be >= 1")
+        if location is not None and (status is None or not 300 <= status < 400):
+            raise ValueError("location goes with a 3xx status")
+        if after_processing and status is None and body is None and not reset and delay_s == 0:
+            raise ValueError("after_processing needs a status, a body, reset or delay_s: what changes the answer")
+        if content_type is not None and not isinstance(content_type, str):
+            raise ValueError("content_type must be a string")
         fault = Fault(
             pattern,
             status,
@@ -82,6 +99,9 @@ class FaultBook:
             int(times),
             method.upper() if method else None,
             bool(reset),
+            bool(after_processing),
+            content_type or "application/json",
+            location,
         )
         with self._lock:
             self._faults.append(fault)

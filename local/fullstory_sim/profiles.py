@@ -1,8 +1,10 @@
 """Summary ("visit") profiles — `/v2/visit_profile` — and validation of profile configuration
 (`llm`, `slice`, `context`, `events`, `cache`), which the summary and context endpoints reuse.
 
-Profile JSON (per the official SDK): `{"id", "name", "configuration": {slice, context, events,
-cache}, "llm": {...}}`; ids are server-assigned UUIDs.
+Profile JSON (official SDK, projects/sdk/src/profile.ts): `{"id", "name", "configuration": {slice,
+context, events, cache}, "llm": {...}}`; ids are server-assigned UUIDs. The response-schema rules
+(CAPITALISED types, no `$schema`/`$id`, `items` for ARRAY, `enum` for STRING) are from the SDK's
+summary-profile skill (.claude/skills/summary-profile/response-schema.md).
 """
 
 from __future__ import annotations
@@ -61,8 +63,11 @@ def validate_schema(schema: Any, path: str = "llm.response_schema") -> None:
         if "items" not in schema:
             raise bad_request(f"{path}.items is required for ARRAY")
         validate_schema(schema["items"], f"{path}.items")
-    if "enum" in schema and (not isinstance(schema["enum"], list) or not schema["enum"]):
-        raise bad_request(f"{path}.enum must be a non-empty list")
+    if "enum" in schema:
+        if not isinstance(schema["enum"], list) or not schema["enum"]:
+            raise bad_request(f"{path}.enum must be a non-empty list")
+        if kind != "STRING":  # "Fixed set of allowed values (use with STRING type)"
+            raise bad_request(f"{path}.enum is for STRING properties")
 
 
 def validate_llm(value: Any) -> dict[str, Any]:
@@ -114,8 +119,12 @@ def validate_config(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     )
     ev = out["events"]
     for key in ("include_types", "exclude_types"):
-        if key in ev and (not isinstance(ev[key], list) or any(v not in EVENT_KINDS for v in ev[key])):
-            raise bad_request(f"events.{key} must be a list of event types: {', '.join(EVENT_KINDS)}")
+        # Besides the built-in types, a custom event's name: the docs' merge example includes
+        # "Added to Cart" (generate-summary-with-overrides).
+        if key in ev and (not isinstance(ev[key], list) or any(not isinstance(v, str) or not v for v in ev[key])):
+            raise bad_request(
+                f"events.{key} must be a list of event types ({', '.join(EVENT_KINDS)}) or custom event names"
+            )
     _bool_fields(
         ev,
         "events",
@@ -182,11 +191,9 @@ class ProfileStore:
             raise required("name")
         if not isinstance(name, str):
             raise bad_request("name must be a string")
-        if "llm" not in body:
-            raise required("llm")
-        llm = validate_llm(body["llm"])
-        if not (llm.get("pre_prompt") or llm.get("post_prompt")):
-            raise bad_request("llm.pre_prompt or llm.post_prompt is required", "required_field")
+        # Everything but the name is optional (SDK profile.ts: `create(name, configuration)`, every
+        # ProfileConfiguration field optional; docs' merge example: a profile with `events` only).
+        llm = validate_llm(body.get("llm"))
         config = validate_config(body)
         with self._lock:
             if len(self._profiles) >= self.max_profiles:

@@ -131,10 +131,11 @@ class SimHandler(BaseHTTPRequestHandler):
             self.send_error(400, "malformed request body")
             return
         control = raw_path.startswith(api_control.CONTROL_PREFIXES)
+        fault = None
         if not control:
             sim.requests.record(self.command, raw_path, query)
             fault = sim.faults.take(self.command, raw_path)
-            if fault is not None and self._apply_fault(fault):
+            if fault is not None and not fault.after_processing and self._apply_fault(fault):
                 return
         request = Request(
             self.command, raw_path, Request.parse_query(query), {k.lower(): v for k, v in self.headers.items()}, body
@@ -147,6 +148,8 @@ class SimHandler(BaseHTTPRequestHandler):
             if sim.verbose:
                 traceback.print_exc()
             response = Response.json({"message": "internal server error", "code": "internal"}, status=500)
+        if fault is not None and fault.after_processing and self._apply_fault(fault):
+            return  # processed, but the client gets the fault's answer instead
         self._send(response)
 
     def _dispatch(self, sim: FullstorySimulator, request: Request) -> Response:
@@ -192,8 +195,12 @@ class SimHandler(BaseHTTPRequestHandler):
         headers: dict[str, str] = {}
         if fault.retry_after is not None:
             headers["Retry-After"] = str(int(fault.retry_after))
+        if fault.location is not None:
+            headers["Location"] = fault.location
         if fault.body is not None:
-            self._send(Response(status, fault.body.encode(), "application/json", headers))
+            self._send(Response(status, fault.body.encode(), fault.content_type, headers))
+        elif 300 <= status < 400:  # a redirect carries no error body
+            self._send(Response(status, b"", fault.content_type, headers))
         else:
             err = for_status(status)
             self._send(Response.json(err.body(), status=status, headers=headers))

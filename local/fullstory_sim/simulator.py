@@ -15,6 +15,7 @@ from .model import Dataset
 from .profiles import ProfileStore
 from .segments import SegmentMatcher
 from .server import SimServer
+from .summary_requests import SummaryRequests
 
 
 class FullstorySimulator:
@@ -22,7 +23,7 @@ class FullstorySimulator:
 
     Mutable at runtime (read per request): `api_key` (simulate rotation), `admin` (False → a
     Standard key: exports and /v2 Activation endpoints answer 403), `export_seconds`,
-    `summary_latency_s`, `fail_exports_for_segments`, `clock`, `verbose`.
+    `summary_latency_s`, `fail_exports_for_segments`, `sessions_page_size`, `clock`, `verbose`.
     """
 
     def __init__(
@@ -40,6 +41,7 @@ class FullstorySimulator:
         fail_exports_for_segments: Iterable[str] = (),
         max_profiles: int = 100,
         anchor: float | None = None,
+        sessions_page_size: int = 10,
     ) -> None:
         self.api_key = api_key
         self.host = host
@@ -51,6 +53,7 @@ class FullstorySimulator:
         self.verbose = verbose
         self.summary_latency_s = float(summary_latency_s)
         self.fail_exports_for_segments: set[str] = set(fail_exports_for_segments)
+        self.sessions_page_size = max(1, int(sessions_page_size))  # see GET /sessions/v2
         # Sessions end shortly before the anchor: the clock's current hour unless pinned, so the
         # data is "the last 60 days" and identical for every start within the same hour.
         anchor_s = anchor if anchor is not None else clock()
@@ -60,6 +63,7 @@ class FullstorySimulator:
         self.faults = FaultBook()
         self.exports = ExportStore(seed)
         self.profiles = ProfileStore(seed, max_profiles)
+        self.summary_requests = SummaryRequests()
         self._server: SimServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -123,11 +127,16 @@ class FullstorySimulator:
         times: int = 1,
         method: str | None = None,
         reset: bool = False,
+        after_processing: bool = False,
+        content_type: str | None = None,
+        location: str | None = None,
     ) -> Fault:
         """The next `times` requests whose path matches `path_regex` (re.search, no query string)
         get this fault: optional `delay_s` first, then a connection reset, or `status` (default
-        body `{message, code}`, plus `Retry-After` when given), or a raw `body` (status 200 unless
-        given); a delay alone lets the request proceed normally."""
+        body `{message, code}`, plus `Retry-After` when given; a 3xx has no body and a `location`),
+        or a raw `body` (status 200 unless given, labelled `content_type`, JSON by default); a
+        delay alone lets the request proceed normally. `after_processing`: the request is handled
+        first (its effects happen) and the fault replaces only the answer."""
         return self.faults.add(
             path_regex,
             status=status,
@@ -137,6 +146,9 @@ class FullstorySimulator:
             times=times,
             method=method,
             reset=reset,
+            after_processing=after_processing,
+            content_type=content_type,
+            location=location,
         )
 
     def clear_faults(self) -> None:

@@ -317,15 +317,20 @@ LENS_WRITERS = {
 }
 
 
+# Every text the simulator writes starts so, lest anyone take it for Fullstory's model.
+SIMULATED_PREFIX = "[Simulated summary: local Fullstory simulator, not Fullstory AI] "
+
+
 def summarize(f: Facts, pre_prompt: str, post_prompt: str, temperature: float) -> str:
     lens, is_quick = choose_lens(f"{pre_prompt}\n{post_prompt}")
     if is_quick:
-        return quick(f, lens)
+        return SIMULATED_PREFIX + quick(f, lens)
     text = LENS_WRITERS[lens](f)
     if temperature >= 0.7:  # a "creative" temperature adds a deterministic flourish
         text += f"\nIn a sentence: a {f.persona} who {f.outcome}."
-    return text
+    return SIMULATED_PREFIX + text
 
 
 def short_text(f: Facts, lens: str) -> str:
-    return quick(f, lens)
+    """The free text of a structured answer (its summary-like fields)."""
+    return SIMULATED_PREFIX + quick(f, lens)

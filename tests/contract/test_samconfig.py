@@ -68,7 +68,13 @@ def test_sam_local_env_file_names_the_default_stacks_secrets() -> None:
         RAW["Resources"][name]["Properties"]["Name"]["Fn::Sub"].replace("${AWS::StackName}", stack): name
         for name in ("FullstoryApiKeySecret", "OpalBearerTokenSecret")
     }
-    variables = RAW["Globals"]["Function"]["Environment"]["Variables"]
+    # Each function declares only the secret ids it reads; sam local overrides those it declares.
+    declared = [
+        resource["Properties"].get("Environment", {}).get("Variables", {})
+        for resource in RAW["Resources"].values()
+        if resource["Type"] == "AWS::Serverless::Function"
+    ]
     for variable, secret_name in env.items():
-        assert variables[variable] == {"Ref": secrets[secret_name]}
+        values = [variables[variable] for variables in declared if variable in variables]
+        assert values and all(value == {"Ref": secrets[secret_name]} for value in values), variable
     assert len(env) == 2

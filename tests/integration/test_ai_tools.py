@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from catalog.ai import AI_TOOLS
 from local.fullstory_sim import FullstorySimulator
 from tests.conftest import call_tool, context, load_handler, tool_event
+from tests.unit.test_summary_configurations import sdk_shape_problems
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -33,10 +35,6 @@ def _session_with(simulator: FullstorySimulator, *, console: bool = False, cmp_f
             continue
         return session
     raise AssertionError("the simulator has no such session")
-
-
-def _profile_posts(simulator: FullstorySimulator) -> int:
-    return sum(1 for m, p in list(simulator.requests) if m == "POST" and p == "/v2/visit_profile")
 
 
 @pytest.mark.parametrize("tool", TYPED)
@@ -98,50 +96,130 @@ def test_unknown_session_is_404() -> None:
     assert "fullstory_list_sessions" in problem["detail"]
 
 
-def test_profiles_are_created_once_and_reused(simulator: FullstorySimulator) -> None:
+def _profile_calls(simulator: FullstorySimulator) -> int:
+    return simulator.requests.calls(r"^/v2/visit_profile")
+
+
+def _all_ai_calls(simulator: FullstorySimulator) -> list[tuple[str, dict[str, Any]]]:
+    session = _session_with(simulator, console=True)
+    user = _busy_user(simulator)
+    return [
+        *[(tool, {"sessionId": session.id}) for tool in (*TYPED, "fullstory_get_cmp_error_detection")],
+        ("fullstory_get_custom_session_summary", {"sessionId": session.id, "pre_prompt": "PM", "post_prompt": "List"}),
+        ("fullstory_visit_profile", {"uid": user.uid, "limit": 3}),
+        ("fullstory_visit_profile", {"uid": user.uid, "limit": 2, "llm": {"pre_prompt": "Act as a technical lead."}}),
+    ]
+
+
+def test_no_ai_tool_touches_a_summary_profile(simulator: FullstorySimulator) -> None:
+    before_profiles, before_summaries = _profile_calls(simulator), len(simulator.summary_requests)
+    for tool, parameters in _all_ai_calls(simulator):
+        status, answer = call_tool(tool, parameters)
+        assert status == 200, (tool, answer)
+    received = simulator.summary_requests.entries()[before_summaries:]
+    assert len(received) == len(TYPED) + 1 + 1 + 3 + 2
+    assert _profile_calls(simulator) == before_profiles  # not created, read, changed or deleted
+    for request in received:  # the whole configuration, as the SDK sends it, and no saved profile behind it
+        assert request.method == "POST" and "config_profile" not in request.body
+        assert sdk_shape_problems(request.body) == []
+        assert request.body["llm"]["pre_prompt"] and request.body["llm"]["post_prompt"]
+        assert isinstance(request.body["llm"]["temperature"], float)
+
+
+@pytest.mark.parametrize("tool", TYPED)
+def test_each_typed_summary_sends_its_configuration(simulator: FullstorySimulator, tool: str) -> None:
+    from catalog.summary_profiles import CONFIGURATIONS
+
     session = simulator.data.sessions[7]
-    call_tool("fullstory_get_session_behavior_summary", {"sessionId": session.id})
-    before = _profile_posts(simulator)
-    for _ in range(3):
-        assert call_tool("fullstory_get_session_behavior_summary", {"sessionId": session.id})[0] == 200
-    assert _profile_posts(simulator) == before
+    status, answer = call_tool(tool, {"sessionId": session.id})
+    assert status == 200, answer
+    received = simulator.summary_requests.last()
+    assert received.session_id == session.id
+    assert received.body == CONFIGURATIONS[answer["summaryType"]].body()
 
 
-def test_custom_prompts_reuse_one_profile_per_settings(simulator: FullstorySimulator) -> None:
+def test_an_edited_prompt_reaches_fullstory_on_the_very_next_call(
+    simulator: FullstorySimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog import summary_profiles
+
+    session = _session_with(simulator, console=True)
+    first = call_tool("fullstory_get_session_quick_summary", {"sessionId": session.id})[1]["summary"]
+    assert simulator.summary_requests.last().body["llm"]["post_prompt"] == summary_profiles.QUICK.post_prompt
+    edited = replace(summary_profiles.QUICK, post_prompt="List every console error and failed network request.")
+    monkeypatch.setitem(summary_profiles.CONFIGURATIONS, "quick", edited)  # what a new deploy would carry
+    second = call_tool("fullstory_get_session_quick_summary", {"sessionId": session.id})[1]["summary"]
+    assert simulator.summary_requests.last().body["llm"]["post_prompt"] == edited.post_prompt
+    assert second != first and "Technical analysis" in second  # the edit shaped the answer, too
+
+
+def test_custom_summary_sends_the_callers_prompts(simulator: FullstorySimulator) -> None:
     session = simulator.data.sessions[8]
-    params = {"sessionId": session.id, "pre_prompt": "Act as a product manager.", "post_prompt": "List features."}
-    before = _profile_posts(simulator)
+    params = {"sessionId": session.id, "pre_prompt": "Act as a product manager.", "post_prompt": "List features.",
+              "temperature": 0.9}
     assert call_tool("fullstory_get_custom_session_summary", params)[0] == 200
-    assert call_tool("fullstory_get_custom_session_summary", params)[0] == 200
-    assert _profile_posts(simulator) == before + 1
-    assert call_tool("fullstory_get_custom_session_summary", {**params, "temperature": 0.9})[0] == 200
-    assert _profile_posts(simulator) == before + 2
+    assert simulator.summary_requests.last().body == {
+        "llm": {"pre_prompt": "Act as a product manager.", "post_prompt": "List features.", "temperature": 0.9}
+    }
 
 
-def test_custom_profiles_stay_bounded(simulator: FullstorySimulator) -> None:
-    from fullstory_client.profiles import CUSTOM_PREFIX, MAX_CUSTOM_PROFILES
+def test_visit_profile_sends_the_perspective_and_schema_with_every_session(simulator: FullstorySimulator) -> None:
+    from catalog.summary_profiles import VISIT_SCHEMA
 
-    session = simulator.data.sessions[9]
-    for n in range(MAX_CUSTOM_PROFILES + 5):
-        params = {"sessionId": session.id, "pre_prompt": f"Role {n}.", "post_prompt": "Summarise."}
-        assert call_tool("fullstory_get_custom_session_summary", params)[0] == 200
-    listed = simulator.profiles.list_all() if hasattr(simulator.profiles, "list_all") else None
-    names = [p.name for p in listed] if listed is not None else _profile_names(simulator)
-    assert sum(1 for name in names if name.startswith(CUSTOM_PREFIX)) <= MAX_CUSTOM_PROFILES
+    user = _busy_user(simulator)
+    before = len(simulator.summary_requests)
+    llm = {"pre_prompt": "Act as a technical lead.", "post_prompt": "Focus on console errors.", "temperature": 0.3}
+    status, answer = call_tool("fullstory_visit_profile", {"uid": user.uid, "limit": 3, "llm": llm})
+    assert status == 200 and answer["sessionsAnalysed"] == 3
+    received = simulator.summary_requests.entries()[before:]
+    assert {r.session_id for r in received} == {s["sessionId"] for s in answer["sessions"]}
+    assert all(r.body == {"llm": {**llm, "response_schema": VISIT_SCHEMA}} for r in received)
 
 
-def _profile_names(simulator: FullstorySimulator) -> list[str]:
-    import requests
+# --- the operator's base profiles (SummaryBaseProfiles) -----------------------------------------
 
-    names: list[str] = []
-    token = ""
-    while True:
-        page = requests.get(f"{simulator.base_url}/v2/visit_profile", params={"limit": 100, "pagination_token": token},
-                            headers={"Authorization": f"Basic {simulator.api_key}"}, timeout=5).json()
-        names += [p["name"] for p in page["profiles"]]
-        token = page.get("next_pagination_token") or ""
-        if not token:
-            return names
+
+def test_a_named_base_profile_is_the_base_and_our_prompts_override_it(
+    simulator: FullstorySimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog.summary_profiles import QUICK
+
+    # The operator's own profile, made in Fullstory beforehand (here: straight in the simulator).
+    own = simulator.profiles.create(
+        {"name": "ops", "llm": {"pre_prompt": "Old.", "post_prompt": "Old."}, "events": {"exclude_types": ["copy"]}}
+    )
+    monkeypatch.setenv("FULLSTORY_SUMMARY_BASE_PROFILES", f"quick={own.id},custom={own.id}")
+    session = simulator.data.sessions[4]
+    before = _profile_calls(simulator)
+    status, answer = call_tool("fullstory_get_session_quick_summary", {"sessionId": session.id})
+    assert status == 200, answer
+    received = simulator.summary_requests.last()
+    assert received.body == {"config_profile": own.id, **QUICK.body()} and sdk_shape_problems(received.body) == []
+    assert received.effective["llm"]["post_prompt"] == QUICK.post_prompt  # ours replaced the profile's
+    assert received.effective["events"] == {"exclude_types": ["copy"]}  # the rest of the profile stays
+    call_tool("fullstory_get_session_support_summary", {"sessionId": session.id})
+    assert "config_profile" not in simulator.summary_requests.last().body  # only the types named
+    assert _profile_calls(simulator) == before
+
+
+def test_a_missing_base_profile_is_named_in_the_404(
+    simulator: FullstorySimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FULLSTORY_SUMMARY_BASE_PROFILES", "technical=no-such-profile")
+    status, problem = call_tool("fullstory_get_session_technical_summary", {"sessionId": simulator.data.sessions[4].id})
+    assert status == 404 and problem["error_code"] == "SESSION_NOT_FOUND"
+    assert "no-such-profile" in problem["detail"] and "SummaryBaseProfiles" in problem["detail"]
+
+
+def test_a_malformed_base_profile_setting_is_a_clear_error(
+    simulator: FullstorySimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FULLSTORY_SUMMARY_BASE_PROFILES", "quik=abc")
+    before = len(simulator.summary_requests)
+    status, problem = call_tool("fullstory_get_session_quick_summary", {"sessionId": simulator.data.sessions[4].id})
+    assert status == 503 and problem["error_code"] == "CONFIGURATION_ERROR"
+    assert "FULLSTORY_SUMMARY_BASE_PROFILES" in problem["detail"] and "'quik=abc'" in problem["detail"]
+    assert len(simulator.summary_requests) == before  # nothing was asked of Fullstory
 
 
 def test_custom_summary_parameters_are_checked() -> None:
@@ -166,7 +244,6 @@ def test_key_without_ai_access_is_403(simulator: FullstorySimulator) -> None:
 
 def test_rate_limited_summary_is_429(simulator: FullstorySimulator) -> None:
     session = simulator.data.sessions[2]
-    call_tool("fullstory_get_session_quick_summary", {"sessionId": session.id})  # profile exists now
     simulator.inject(r"/summary$", status=429, retry_after=45, times=5)
     status, problem = call_tool("fullstory_get_session_quick_summary", {"sessionId": session.id})
     assert status == 429 and problem["retry_after"] == 45
@@ -225,7 +302,6 @@ def test_visit_profile_needs_exactly_one_of_uid_and_email(parameters: dict[str, 
 
 def test_visit_profile_returns_what_finished_before_the_deadline(simulator: FullstorySimulator) -> None:
     user = _busy_user(simulator)
-    call_tool("fullstory_visit_profile", {"uid": user.uid, "limit": 1})  # the profile exists now
     simulator.inject(r"/summary$", delay_s=8.0, times=2)  # two sessions are very slow
     response = load_handler("fullstory_visit_profile")(
         tool_event("fullstory_visit_profile", {"uid": user.uid, "limit": 5}), context(timeout_s=5)

@@ -41,7 +41,7 @@ def _call(tool: str, parameters: dict[str, Any]) -> tuple[int, dict[str, Any], f
 def _baseline(tool: str, simulator: FullstorySimulator) -> tuple[dict[str, Any], int]:
     """The tool's parameters and its answer's status on a good day; skips tools that never ask Fullstory."""
     parameters = _parameters(tool, simulator)
-    _call(tool, parameters)  # warm: summary profiles created, secrets cached
+    _call(tool, parameters)  # warm: secrets cached
     before = len(simulator.requests)
     status, _, _ = _call(tool, parameters)
     if len(simulator.requests) == before:

@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 import urllib3
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    NewConnectionError,
+    ProtocolError,
+    ProxyError,
+    ReadTimeoutError,
+    SSLError,
+)
 
 from fullstory_client import DownloadLinkExpired, FullstoryClient, NotFound, UpstreamError, UpstreamTimeout
 from fullstory_client.client import pool_manager, proxy_for
@@ -129,7 +136,8 @@ class _Raises:
     [
         (ConnectTimeoutError("connect timed out"), UpstreamTimeout, True, True),  # nothing was sent
         (ReadTimeoutError(None, "/x", "read timed out"), UpstreamTimeout, True, False),  # type: ignore[arg-type]
-        (NewConnectionError(None, "refused"), UpstreamError, True, False),  # type: ignore[arg-type]
+        (NewConnectionError(None, "refused"), UpstreamError, True, True),  # type: ignore[arg-type] # never sent
+        (ProxyError("no proxy", NewConnectionError(None, "refused")), UpstreamError, True, True),  # type: ignore[arg-type]
         (ProtocolError("Connection aborted.", ConnectionResetError()), UpstreamError, True, False),
         (SSLError("handshake failed"), UpstreamError, True, False),
     ],
@@ -145,14 +153,14 @@ def test_transport_errors_map_to_typed_errors_and_retries(
     assert get.calls == (fs.max_attempts if get_retried else 1)
     fs._http = create = _Raises(error)  # type: ignore[assignment]
     with pytest.raises(expected):
-        fs.create_summary_profile(name="n", llm=_llm())
+        fs.generate_summary("1:2", _summary_configuration())
     assert create.calls == (fs.max_attempts if post_retried else 1)  # a POST that may have arrived: once
 
 
-def _llm() -> Any:
-    from fullstory_client.models import LlmConfig
+def _summary_configuration() -> Any:
+    from fullstory_client.summary_config import SummaryConfiguration
 
-    return LlmConfig(pre_prompt="p", post_prompt="q")
+    return SummaryConfiguration(pre_prompt="p", post_prompt="q", temperature=0.2)
 
 
 def test_refused_connection_is_an_upstream_error_after_bounded_retries() -> None:
@@ -170,10 +178,10 @@ def test_api_calls_send_the_key_query_and_json(client: FullstoryClient, origin: 
     assert headers["authorization"] == "Basic secret-key" and headers["integration-source"] == "fullstory-opal-tools"
     assert headers["accept"] == "application/json" and "gzip" in headers["accept-encoding"]
     with pytest.raises(NotFound):
-        client.create_summary_profile(name="n", llm=_llm())
+        client.generate_summary("1:2", _summary_configuration())
     _, path, headers = origin.seen[-1]
-    assert path == "/v2/visit_profile" and headers["content-type"] == "application/json"
-    assert json.loads(origin.bodies[-1]) == {"name": "n", "llm": {"pre_prompt": "p", "post_prompt": "q"}}
+    assert path == "/v2/sessions/1%3A2/summary" and headers["content-type"] == "application/json"
+    assert json.loads(origin.bodies[-1]) == {"llm": {"pre_prompt": "p", "post_prompt": "q", "temperature": 0.2}}
 
 
 # --- downloads ---------------------------------------------------------------------------

@@ -112,3 +112,66 @@ def test_request_log_keeps_encoded_paths(api: Api, sim: FullstorySimulator) -> N
     session = sim.data.sessions[0]
     api.get(f"/v2/sessions/{session.device_id}%3A{session.session_id}/events")
     assert sim.requests[-1] == ("GET", f"/v2/sessions/{session.device_id}%3A{session.session_id}/events")
+
+
+# --- answers that are not the expected JSON, and faults after the request was processed ------
+
+_EXPORT = {"segmentId": "everyone", "type": "TYPE_INDIVIDUAL", "format": "FORMAT_CSV", "timeRange": {"start": ""}}
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_after_processing_the_export_exists_but_the_answer_is_the_fault(
+    api: Api, sim: FullstorySimulator, status: int
+) -> None:
+    before = len(sim.exports.all())
+    sim.inject(r"^/segments/v1/exports$", method="POST", status=status, after_processing=True)
+    answer = api.post("/segments/v1/exports", json=_EXPORT)
+    assert answer.status_code == status and "operationId" not in answer.json()
+    assert len(sim.exports.all()) == before + 1  # the proxy forwarded it: Fullstory created it
+    sim.inject(r"^/segments/v1/exports$", method="POST", status=status)  # before processing
+    assert api.post("/segments/v1/exports", json=_EXPORT).status_code == status
+    assert len(sim.exports.all()) == before + 1
+
+
+def test_after_processing_reset_and_delay(api: Api, sim: FullstorySimulator) -> None:
+    before = len(sim.exports.all())
+    sim.inject(r"^/segments/v1/exports$", method="POST", reset=True, after_processing=True)
+    with pytest.raises(requests.ConnectionError):
+        api.post("/segments/v1/exports", json=_EXPORT)
+    sim.inject(r"^/segments/v1/exports$", method="POST", delay_s=0.5, after_processing=True)
+    with pytest.raises(requests.Timeout):
+        api.http.post(sim.base_url + "/segments/v1/exports", json=_EXPORT, timeout=0.2)
+    assert len(sim.exports.all()) == before + 2
+
+
+def test_redirect_empty_and_html_bodies(api: Api, sim: FullstorySimulator) -> None:
+    sim.inject(r"^/sessions/v2$", status=302, location="https://login.example.com/sso")
+    moved = api.http.get(sim.base_url + "/sessions/v2", params={"uid": "usr_1001"}, allow_redirects=False)
+    assert moved.status_code == 302 and moved.headers["Location"] == "https://login.example.com/sso"
+    assert moved.content == b""
+    sim.inject(r"^/sessions/v2$", status=200, body="")
+    empty = api.get("/sessions/v2", params={"uid": "usr_1001"})
+    assert empty.status_code == 200 and empty.content == b""
+    sim.inject(r"^/sessions/v2$", body="<html><body>Sign in</body></html>", content_type="text/html")
+    page = api.get("/sessions/v2", params={"uid": "usr_1001"})
+    assert page.status_code == 200 and page.headers["Content-Type"] == "text/html" and "Sign in" in page.text
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"location": "https://x.example"}, {"status": 200, "location": "https://x.example"}, {"after_processing": True}],
+)
+def test_invalid_new_fault_kinds_fail_loudly(sim: FullstorySimulator, kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        sim.inject(r"^/x$", **kwargs)  # type: ignore[arg-type]
+
+
+def test_new_fault_kinds_over_http(api: Api, sim: FullstorySimulator) -> None:
+    spec = {"path_regex": "^/segments/v1/exports$", "method": "POST", "status": 504, "after_processing": True}
+    assert api.post("/__sim/faults", json=spec).status_code == 201
+    before = len(sim.exports.all())
+    assert api.post("/segments/v1/exports", json=_EXPORT).status_code == 504
+    assert len(sim.exports.all()) == before + 1
+    redirect = {"path_regex": "^/segments/v1$", "status": 301, "location": "https://elsewhere.example/"}
+    assert api.post("/__sim/faults", json=redirect).status_code == 201
+    assert api.http.get(sim.base_url + "/segments/v1", allow_redirects=False).status_code == 301

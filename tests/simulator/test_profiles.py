@@ -66,20 +66,28 @@ def test_list_pages_with_next_pagination_token(api: Api) -> None:
     "body",
     [
         {"llm": LLM},
-        {"name": "x"},
-        {"name": "x", "llm": {"temperature": 0.2}},
         {"name": "x", "llm": {**LLM, "temperature": 7}},
         {"name": "x", "llm": {**LLM, "model": "GPT_5"}},
         {"name": "x", "llm": {**LLM, "response_schema": {"$schema": "x", "type": "OBJECT"}}},
         {"name": "x", "llm": {**LLM, "response_schema": {"type": "ARRAY"}}},
         {"name": "x", "llm": LLM, "slice": {"mode": "MIDDLE"}},
         {"name": "x", "llm": LLM, "context": {"include": ["weather"]}},
+        {"name": "x", "events": {"include_types": "click"}},
     ],
 )
 def test_invalid_profiles_are_400(api: Api, body: dict[str, Any]) -> None:
     response = api.post("/v2/visit_profile", json=body)
     assert response.status_code == 400
     assert set(response.json()) == {"message", "code"}
+
+
+def test_only_the_name_is_required(api: Api) -> None:
+    # SDK profile.ts: create(name, configuration), every ProfileConfiguration field optional; the docs'
+    # merge example saves a profile of `events` alone, with a custom event name among its types.
+    events = {"include_types": ["Added to Cart"]}
+    created = api.post("/v2/visit_profile", json={"name": "events only", "events": events})
+    assert created.status_code == 200, created.text
+    assert created.json()["llm"] == {} and created.json()["configuration"]["events"] == events
 
 
 def test_profile_cap() -> None:

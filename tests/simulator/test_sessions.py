@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from local.fullstory_sim import FullstorySimulator
 
 from .conftest import Api, find_session, kinds, path_id
 
 
+def _all_pages(api: Api, params: dict[str, object]) -> tuple[list[dict[str, str]], int]:
+    """Every session behind ``params``, following ``pagination_token`` as Fullstory's SDK does."""
+    sessions: list[dict[str, str]] = []
+    query, pages = dict(params), 0
+    while True:
+        body = api.get("/sessions/v2", params=query).json()
+        pages += 1
+        sessions.extend(body["sessions"])
+        if "pagination_token" not in body:
+            return sessions, pages
+        query["pagination_token"] = body["pagination_token"]
+
+
 def test_sessions_by_email_newest_first(api: Api, sim: FullstorySimulator) -> None:
     john = sim.data.users_with_email("john.doe@example.com")[0]
     expected = sorted(sim.data.sessions_of(john.uid), key=lambda s: s.start_ms, reverse=True)
-    body = api.get("/sessions/v2", params={"email": "john.doe@example.com", "limit": 100}).json()
-    assert [f"{s['userId']}:{s['sessionId']}" for s in body["sessions"]] == [s.id for s in expected]
-    first = body["sessions"][0]
+    sessions, _ = _all_pages(api, {"email": "john.doe@example.com", "limit": 100})
+    assert [f"{s['userId']}:{s['sessionId']}" for s in sessions] == [s.id for s in expected]
+    first = sessions[0]
     assert set(first) == {"userId", "sessionId", "createdTime", "fsUrl"}
     assert isinstance(first["createdTime"], str) and first["createdTime"] == str(expected[0].start_ms // 1000)
     assert first["fsUrl"] == (
@@ -24,10 +39,32 @@ def test_sessions_by_email_newest_first(api: Api, sim: FullstorySimulator) -> No
 
 
 def test_limit_defaults_to_20_and_is_honoured(api: Api, sim: FullstorySimulator) -> None:
+    sim.sessions_page_size = 100
     heavy = next(u for u in sim.data.users if len(sim.data.sessions_of(u.uid)) >= 10)
     assert len(api.get("/sessions/v2", params={"uid": heavy.uid, "limit": 3}).json()["sessions"]) == 3
     default = api.get("/sessions/v2", params={"uid": heavy.uid}).json()["sessions"]
     assert len(default) == min(20, len(sim.data.sessions_of(heavy.uid)))
+
+
+def test_pages_follow_pagination_token(api: Api, sim: FullstorySimulator) -> None:
+    heavy = max(sim.data.users, key=lambda u: len(sim.data.sessions_of(u.uid)))
+    total = len(sim.data.sessions_of(heavy.uid))
+    sim.sessions_page_size = 4
+    first = api.get("/sessions/v2", params={"uid": heavy.uid, "limit": 100}).json()
+    assert len(first["sessions"]) == 4 and first["pagination_token"]
+    sessions, pages = _all_pages(api, {"uid": heavy.uid, "limit": 100})
+    assert len(sessions) == len({s["sessionId"] for s in sessions}) == total
+    assert pages == -(-total // 4)
+    last = api.get("/sessions/v2", params={"uid": heavy.uid, "limit": 3}).json()
+    assert len(last["sessions"]) == 3  # the limit still caps the page
+    camel = api.get("/sessions/v2", params={"uid": heavy.uid, "paginationToken": first["pagination_token"]}).json()
+    assert camel["sessions"][0] == sessions[4]
+
+
+@pytest.mark.parametrize("token", ["garbage", "c2Vzc2lvbnM6NDp4fHk"])  # the second belongs to another query
+def test_foreign_or_broken_pagination_token_is_400(api: Api, sim: FullstorySimulator, token: str) -> None:
+    response = api.get("/sessions/v2", params={"uid": "usr_1001", "pagination_token": token})
+    assert response.status_code == 400 and "pagination_token" in response.json()["message"]
 
 
 def test_uid_and_email_give_the_union(api: Api, sim: FullstorySimulator) -> None:
@@ -124,5 +161,6 @@ def test_context_honours_filters_and_slice(api: Api, sim: FullstorySimulator) ->
     assert len(last) == 3 and last[-1]["content"] == (
         session.pages[-1].events[-1].message or session.pages[-1].events[-1].target_text
     )
-    bad = api.post(f"/v2/sessions/{path_id(session)}/context", json={"events": {"include_types": ["nope"]}})
+    # A name that is no built-in type may be a custom event's (docs: generate-summary-with-overrides).
+    bad = api.post(f"/v2/sessions/{path_id(session)}/context", json={"events": {"include_types": "navigate"}})
     assert bad.status_code == 400

@@ -1,15 +1,18 @@
 """Session summaries: lens chosen by the prompt, grounded in the session's real events; structured
-answers for response_schema profiles; latency."""
+answers for response schemas; the documented override merge; plainly marked as simulated; latency."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from local.fullstory_sim import FullstorySimulator, Session
+from local.fullstory_sim.summaries import SIMULATED_PREFIX
 
 from .conftest import Api, find_session, kinds, path_id
 
@@ -29,8 +32,10 @@ def summary(api: Api, session: Session, pre: str, post: str, **llm: Any) -> str:
         f"/v2/sessions/{path_id(session)}/summary", json={"llm": {"pre_prompt": pre, "post_prompt": post, **llm}}
     )
     assert response.status_code == 200, response.text
-    assert set(response.json()) == {"summary"}
-    return str(response.json()["summary"])
+    assert response.json()["simulated"] is True and set(response.json()) == {"summary", "simulated"}
+    text = str(response.json()["summary"])
+    assert text.startswith(SIMULATED_PREFIX)
+    return text.removeprefix(SIMULATED_PREFIX)
 
 
 def errors_of(session: Session) -> tuple[list[str], list[str]]:
@@ -138,10 +143,11 @@ def test_structured_response_follows_the_schema(api: Api, broken: Session) -> No
     ).json()
     response = api.get(f"/v2/sessions/{path_id(broken)}/summary", params={"config_profile": profile["id"]})
     body = response.json()
-    assert set(body) == {"response", "response_schema"} and body["response_schema"] == schema
+    assert set(body) == {"response", "response_schema", "simulated"} and body["response_schema"] == schema
+    assert body["simulated"] is True
     answer = body["response"]
     assert set(answer) == set(schema["properties"])
-    assert isinstance(answer["summary"], str) and answer["summary"]
+    assert isinstance(answer["summary"], str) and answer["summary"].startswith(SIMULATED_PREFIX)
     assert answer["severity"] == "high" and answer["has_errors"] is True
     consoles, requests = errors_of(broken)
     assert answer["error_count"] == len(consoles) + len(requests)
@@ -174,7 +180,7 @@ def test_profile_and_per_request_overrides(api: Api, broken: Session) -> None:
     )
     profile_id = profile.json()["id"]
     saved = api.get(f"/v2/sessions/{path_id(broken)}/summary", params={"config_profile": profile_id}).json()
-    assert saved["summary"].startswith("Primary intent:")
+    assert saved["summary"].removeprefix(SIMULATED_PREFIX).startswith("Primary intent:")
     overridden = api.post(
         f"/v2/sessions/{path_id(broken)}/summary",
         json={
@@ -182,7 +188,7 @@ def test_profile_and_per_request_overrides(api: Api, broken: Session) -> None:
             "llm": {"pre_prompt": PROMPTS["technical"][0], "post_prompt": PROMPTS["technical"][1]},
         },
     ).json()
-    assert overridden["summary"].startswith("Technical analysis")
+    assert overridden["summary"].removeprefix(SIMULATED_PREFIX).startswith("Technical analysis")
 
 
 def test_profile_slice_limits_what_the_llm_sees(api: Api, broken: Session) -> None:
@@ -200,13 +206,73 @@ def test_profile_slice_limits_what_the_llm_sees(api: Api, broken: Session) -> No
 def test_summary_errors(api: Api, sim: FullstorySimulator) -> None:
     session = sim.data.sessions[0]
     base = f"/v2/sessions/{path_id(session)}/summary"
-    missing = api.get(base)
-    assert missing.status_code == 400 and missing.json()["code"] == "required_field"
     assert api.get(base, params={"config_profile": "0000"}).status_code == 404
-    assert api.post(base, json={}).status_code == 400
+    assert api.post(base, json={"config_profile": "0000", "llm": {"pre_prompt": "x"}}).status_code == 404
     assert api.post("/v2/sessions/1%3A2/summary", json={"llm": {"pre_prompt": "x"}}).status_code == 404
-    bad = api.post(base, json={"llm": {"pre_prompt": "x", "response_schema": {"type": "object"}}})
-    assert bad.status_code == 400
+    for bad in (
+        {"llm": {"pre_prompt": "x", "response_schema": {"type": "object"}}},  # types are CAPITALISED
+        {"llm": {"response_schema": {"type": "INTEGER", "enum": ["1"], "format": "enum"}}},  # enum is for STRING
+        {"events": {"include_types": "click"}},
+        {"events": {"include_types": [""]}},
+        {"config_profile": 7},
+    ):
+        response = api.post(base, json=bad)
+        assert response.status_code == 400 and set(response.json()) == {"message", "code"}, bad
+
+
+def test_no_profile_means_the_default_configuration(api: Api, sim: FullstorySimulator) -> None:
+    # docs (generate-summary): config_profile is optional; SDK summaryWithOverrides: without it the
+    # request's configuration is used "in its entirety without referencing a saved profile".
+    session = sim.data.sessions[0]
+    base = f"/v2/sessions/{path_id(session)}/summary"
+    plain = api.get(base)
+    assert plain.status_code == 200 and plain.json()["summary"].startswith(SIMULATED_PREFIX)
+    assert sim.summary_requests.last().effective["llm"]["pre_prompt"] == ""
+    assert api.post(base, json={}).json() == plain.json()
+    assert len(sim.profiles.page(100, None)["profiles"]) == 0  # nothing was saved along the way
+
+
+MERGE = json.loads((Path(__file__).parents[1] / "fixtures" / "summaries" / "override_merge_examples.json").read_text())
+
+
+@pytest.mark.parametrize("example", MERGE["examples"], ids=[e["name"] for e in MERGE["examples"]])
+def test_overrides_merge_onto_the_profile_as_the_docs_show(
+    api: Api, sim: FullstorySimulator, example: dict[str, Any]
+) -> None:
+    profile = api.post("/v2/visit_profile", json={"name": example["name"], **example["profile"]})
+    assert profile.status_code == 200, profile.text
+    session = sim.data.sessions[0]
+    body = {"config_profile": profile.json()["id"], **example["override"]}
+    assert api.post(f"/v2/sessions/{path_id(session)}/summary", json=body).status_code == 200
+    effective = sim.summary_requests.last().effective
+    for section, expected in example["result"].items():
+        assert {key: effective[section][key] for key in expected} == expected
+    stored = api.get(f"/v2/visit_profile/{profile.json()['id']}").json()
+    saved = {"llm": stored["llm"], **stored["configuration"]}
+    assert {k: saved[k] for k in example["profile"]} == example["profile"]  # the override was for one request
+
+
+def test_empty_overrides_keep_the_profile_values(api: Api, sim: FullstorySimulator) -> None:
+    profile = api.post("/v2/visit_profile", json={"name": "p", "llm": {"pre_prompt": "Keep me", "temperature": 0.3}})
+    session = sim.data.sessions[0]
+    body = {"config_profile": profile.json()["id"], "llm": {"pre_prompt": "", "post_prompt": "Added"}}
+    api.post(f"/v2/sessions/{path_id(session)}/summary", json=body)
+    llm = sim.summary_requests.last().effective["llm"]
+    assert (llm["pre_prompt"], llm["post_prompt"], llm["temperature"]) == ("Keep me", "Added", 0.3)
+
+
+def test_custom_event_names_select_events(api: Api, sim: FullstorySimulator) -> None:
+    session = find_session(sim, lambda s: any(e.custom_name == "Added to Cart" for _, e in s.iter_events()))
+    body = {"events": {"include_types": ["navigate", "Added to Cart"]}}
+    context = api.post(f"/v2/sessions/{path_id(session)}/context", json=body)
+    assert context.status_code == 200, context.text
+    events = [e for page in context.json()["context_data"]["pages"] for e in page["events"]]
+    assert {e["type"] for e in events} == {"navigate", "custom"}
+    assert {e["description"] for e in events if e["type"] == "custom"} == {'Custom event "Added to Cart"'}
+    without = {"events": {"exclude_types": ["Added to Cart"]}}
+    excluded = api.post(f"/v2/sessions/{path_id(session)}/context", json=without)
+    pages = excluded.json()["context_data"]["pages"]
+    assert not [e for page in pages for e in page["events"] if "Added to Cart" in e["description"]]
 
 
 def test_summary_latency(api: Api, sim: FullstorySimulator) -> None:

@@ -88,8 +88,10 @@ FAULT_SITES = {
 }
 
 
-@pytest.mark.parametrize("status", [429, 503])
-@pytest.mark.parametrize("site", sorted(FAULT_SITES))
+# A 503 answering the create is not retried: a proxy may answer it after forwarding (issue 12.1).
+@pytest.mark.parametrize(
+    ("site", "status"), [(site, s) for site in sorted(FAULT_SITES) for s in (429, 503) if (site, s) != ("create", 503)]
+)
 def test_transient_fullstory_faults_at_every_task_are_survived(
     workflow: Workflow, sim: FullstorySimulator, site: str, status: int
 ) -> None:

@@ -8,10 +8,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic_core import PydanticCustomError
 
 from fullstory_client import EXPECTED_FORM, normalize_session_id
-from fullstory_client.profiles import ProfileDefinition
 from opal_tools.spec import ToolSpec
 
-from . import summary_profiles as profiles
 from .base import OptionalEmail, OptionalText, ToolParameters, parameter_error
 
 
@@ -154,16 +152,6 @@ VISIT_PROFILE = ToolSpec(
     ai=True,
     example_prompt="Analyse the profile of customer@company.com and look for recurring issues.",
 )
-
-PROFILE_FOR_TOOL: dict[str, ProfileDefinition] = {
-    QUICK_SUMMARY.name: profiles.QUICK,
-    BEHAVIOR_SUMMARY.name: profiles.BEHAVIOR,
-    SUPPORT_SUMMARY.name: profiles.SUPPORT,
-    TECHNICAL_SUMMARY.name: profiles.TECHNICAL,
-    CONVERSION_FUNNEL_SUMMARY.name: profiles.CONVERSION_FUNNEL,
-    USER_INTENT_SUMMARY.name: profiles.USER_INTENT,
-    CMP_ERROR_DETECTION.name: profiles.CMP_ERROR_DETECTION,
-}
 
 AI_TOOLS: tuple[ToolSpec, ...] = (
     QUICK_SUMMARY,

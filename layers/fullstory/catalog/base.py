@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 from pydantic_core import PydanticCustomError
 
 
@@ -14,6 +14,18 @@ def _blank_is_none(value: Any) -> Any:
         return None
     return value
 
+
+def _not_a_dot_segment(value: str) -> str:
+    # Ids go into Fullstory's URL paths, where the client percent-encodes every other character;
+    # "." and ".." stay path steps ("/segments/v1/.." is "/segments/").
+    if value.strip(".") == "":
+        raise PydanticCustomError("path_id", "must be an id, not '.' or '..' (that would change the request path)")
+    return value
+
+
+NOT_A_DOT_SEGMENT = AfterValidator(_not_a_dot_segment)
+# An id that the tools put into a Fullstory URL path.
+PathId = Annotated[str, StringConstraints(min_length=1, max_length=256), NOT_A_DOT_SEGMENT]
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN)]

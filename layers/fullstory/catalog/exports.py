@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 
 from opal_tools.spec import ToolSpec
 
-from .base import OptionalText, ToolParameters, parameter_error
+from .base import NOT_A_DOT_SEGMENT, OptionalText, PathId, ToolParameters, parameter_error
 from .export_fields import EVERYDAY_NAMES, ExportKind, FieldChoice, resolve_fields
 
 ExportFormatName = Literal["FORMAT_CSV", "FORMAT_JSON", "FORMAT_NDJSON"]
@@ -140,7 +140,7 @@ def _names_a_bound(value: ExportTimeRange) -> ExportTimeRange:
 
 
 class CreateSegmentExportParams(ToolParameters):
-    segmentId: Annotated[str, StringConstraints(min_length=1, max_length=256)] = Field(
+    segmentId: PathId = Field(
         description="Id of the segment to export: a built-in id such as 'everyone' or a segment's id from "
         "fullstory_list_segments (use fullstory_get_segment to find the id of a segment you know by name)."
     )
@@ -204,7 +204,7 @@ class CreateSegmentExportParams(ToolParameters):
         return self.segmentTimeRange if self.segmentTimeRange is not None else self.timeRange
 
 
-OperationId = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+OperationId = PathId
 
 
 class GetOperationStatusParams(ToolParameters):
@@ -221,7 +221,7 @@ class GetSearchExportResultsParams(ToolParameters):
 
 
 class GetExportStatusParams(ToolParameters):
-    executionId: Annotated[str, StringConstraints(min_length=1, max_length=2048)] = Field(
+    executionId: Annotated[str, StringConstraints(min_length=1, max_length=2048), NOT_A_DOT_SEGMENT] = Field(
         description="The executionId (or executionArn) that fullstory_export_segment returned."
     )
 
@@ -279,6 +279,7 @@ EXPORT_SEGMENT = ToolSpec(
     group="exports",
     mode="async",
     timeout_s=EXPORT_WORKFLOW_TIMEOUT_S,
+    calls_fullstory=False,  # the workflow's tasks do
     example_prompt="Export everyone's sessions for last week as NDJSON and send me the file.",
 )
 
@@ -291,6 +292,7 @@ GET_EXPORT_STATUS = ToolSpec(
     ),
     parameters=GetExportStatusParams,
     group="exports",
+    calls_fullstory=False,  # Step Functions and S3 only
     example_prompt="Is my segment export delivered yet?",
 )
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from opal_tools.spec import ToolSpec
 
-from .base import OptionalEmail, OptionalText, ToolParameters
+from .base import OptionalEmail, OptionalText, PathId, ToolParameters
 
 
 class ListSegmentsParams(ToolParameters):
@@ -24,7 +22,7 @@ class ListSegmentsParams(ToolParameters):
 
 
 class GetSegmentParams(ToolParameters):
-    id: Annotated[str, StringConstraints(min_length=1, max_length=256)] = Field(
+    id: PathId = Field(
         description="The segment to look up: its id (e.g. 'everyone', 'rageClicks' or an opaque id such as "
         "'aBc123XyZ') or its display name (e.g. 'High-Value Customers')."
     )

@@ -1,17 +1,17 @@
-"""The Fullstory summary ("visit") profiles behind the AI tools: prompts written per purpose.
+"""The configuration behind each AI summary: prompts, temperature and response schema per purpose.
 
-Fullstory assembles ``pre_prompt`` + the session's context + ``post_prompt``. Each profile is
-created once per Fullstory org under its name and reused; bump the version in a name when its
-prompts change, so deployed functions never use stale prompts.
+Fullstory assembles ``pre_prompt`` + the session's context + ``post_prompt``. Every summary sends
+its configuration whole (``POST /v2/sessions/{id}/summary``), so what is written here is what
+Fullstory uses on the very next call: no profile is saved in the customer's org, none can go stale.
+Response schemas use Fullstory's dialect: CAPITALISED types, ``enum`` paired with ``"format":
+"enum"``, a ``description`` on every property, no ``$schema``/``$id``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
-from fullstory_client.profiles import CUSTOM_PREFIX, PROFILE_PREFIX, ProfileDefinition
+from fullstory_client.summary_config import SummaryConfiguration
 
 _ANALYST = (
     "You are a digital-experience analyst reviewing one recorded Fullstory session: the pages the user "
@@ -19,8 +19,7 @@ _ANALYST = (
     "statement on the session data below; say so when the data does not show something."
 )
 
-QUICK = ProfileDefinition(
-    name=f"{PROFILE_PREFIX} quick v1",
+QUICK = SummaryConfiguration(
     pre_prompt=_ANALYST,
     post_prompt=(
         "Write a quick summary in two or three sentences for a busy stakeholder: what the user did, whether "
@@ -30,8 +29,7 @@ QUICK = ProfileDefinition(
     temperature=0.2,
 )
 
-BEHAVIOR = ProfileDefinition(
-    name=f"{PROFILE_PREFIX} behavior v1",
+BEHAVIOR = SummaryConfiguration(
     pre_prompt=_ANALYST + " Your readers are UX researchers and product managers.",
     post_prompt=(
         "Describe the user's behavior: their likely persona (power user, first-timer, explorer, returning "
@@ -42,8 +40,7 @@ BEHAVIOR = ProfileDefinition(
     temperature=0.3,
 )
 
-SUPPORT = ProfileDefinition(
-    name=f"{PROFILE_PREFIX} support v1",
+SUPPORT = SummaryConfiguration(
     pre_prompt=_ANALYST + " Your reader is a customer support agent with a ticket from this user in hand.",
     post_prompt=(
         "Summarise for the support agent: what the user was trying to do; what went wrong (issues, technical "
@@ -54,8 +51,7 @@ SUPPORT = ProfileDefinition(
     temperature=0.2,
 )
 
-TECHNICAL = ProfileDefinition(
-    name=f"{PROFILE_PREFIX} technical v1",
+TECHNICAL = SummaryConfiguration(
     pre_prompt=_ANALYST + " Your readers are developers and QA engineers.",
     post_prompt=(
         "Produce a technical report: every console error and warning and JavaScript exception (exact message), "
@@ -66,8 +62,7 @@ TECHNICAL = ProfileDefinition(
     temperature=0.1,
 )
 
-CONVERSION_FUNNEL = ProfileDefinition(
-    name=f"{PROFILE_PREFIX} conversion-funnel v1",
+CONVERSION_FUNNEL = SummaryConfiguration(
     pre_prompt=_ANALYST + " Your reader optimises conversion (checkout, signup, booking).",
     post_prompt=(
         "Analyse the session as a conversion funnel: which stages the user reached (e.g. landing, product, "
@@ -78,8 +73,7 @@ CONVERSION_FUNNEL = ProfileDefinition(
     temperature=0.2,
 )
 
-USER_INTENT = ProfileDefinition(
-    name=f"{PROFILE_PREFIX} user-intent v1",
+USER_INTENT = SummaryConfiguration(
     pre_prompt=_ANALYST,
     post_prompt=(
         "Judge the user's intent, what they came to do, from their first actions: classify it as exploring, "
@@ -91,8 +85,7 @@ USER_INTENT = ProfileDefinition(
 
 _FINDING_KINDS = ["error_banner", "toast", "alert", "modal", "console_error", "network_failure", "consent"]
 
-CMP_ERROR_DETECTION = ProfileDefinition(
-    name=f"{PROFILE_PREFIX} cmp-error-detection v1",
+CMP_ERROR_DETECTION = SummaryConfiguration(
     pre_prompt=_ANALYST + " You audit consent management (cookie banners, privacy preferences) and visible errors.",
     post_prompt=(
         "Find every problem the user could see or that broke the experience: error banners, toasts, alerts and "
@@ -100,7 +93,8 @@ CMP_ERROR_DETECTION = ProfileDefinition(
         "problems such as a banner that did not appear, reappeared after a choice, buttons that did nothing, or "
         "consent scripts that failed. One finding per problem with its kind, page, time and exact message."
     ),
-    temperature=0.0,
+    # Not 0: a zero may read as "not given" (proto3 JSON) and fall back to Fullstory's default.
+    temperature=0.1,
     response_schema={
         "type": "OBJECT",
         "properties": {
@@ -109,42 +103,71 @@ CMP_ERROR_DETECTION = ProfileDefinition(
                 "description": "Each problem found, in time order.",
                 "items": {
                     "type": "OBJECT",
+                    "description": "One problem.",
                     "properties": {
-                        "kind": {"type": "STRING", "enum": _FINDING_KINDS},
-                        "page": {"type": "STRING", "description": "URL or path of the page"},
-                        "time": {"type": "STRING", "description": "RFC 3339 time of the problem"},
-                        "message": {"type": "STRING", "description": "Exact text of the error or what happened"},
-                        "severity": {"type": "STRING", "enum": ["high", "medium", "low"]},
+                        "kind": {
+                            "type": "STRING",
+                            "description": "What kind of problem it is.",
+                            "enum": _FINDING_KINDS,
+                            "format": "enum",
+                        },
+                        "page": {"type": "STRING", "description": "URL or path of the page."},
+                        "time": {"type": "STRING", "description": "RFC 3339 time of the problem."},
+                        "message": {"type": "STRING", "description": "Exact text of the error, or what happened."},
+                        "severity": {
+                            "type": "STRING",
+                            "description": "How badly it hurt the experience.",
+                            "enum": ["high", "medium", "low"],
+                            "format": "enum",
+                        },
                     },
                     "required": ["kind", "page", "time", "message"],
                 },
             },
-            "consent_banner_problem": {"type": "BOOLEAN", "description": "True if the CMP misbehaved"},
-            "consent_status": {"type": "STRING", "description": "Banner shown or not, choice made, failures"},
-            "summary": {"type": "STRING", "description": "Two sentences on what was found"},
+            "consent_banner_problem": {"type": "BOOLEAN", "description": "True if consent management misbehaved."},
+            "consent_status": {"type": "STRING", "description": "Banner shown or not, the choice made, failures."},
+            "summary": {"type": "STRING", "description": "Two sentences on what was found."},
         },
         "required": ["findings", "consent_banner_problem", "summary"],
     },
 )
 
+# The summaries whose configuration is fixed in code, by summary type. Looked up on every call.
+CONFIGURATIONS: dict[str, SummaryConfiguration] = {
+    "quick": QUICK,
+    "behavior": BEHAVIOR,
+    "support": SUPPORT,
+    "technical": TECHNICAL,
+    "conversion-funnel": CONVERSION_FUNNEL,
+    "user-intent": USER_INTENT,
+    "cmp-error-detection": CMP_ERROR_DETECTION,
+}
+# Every summary type, also the two whose prompts come from the caller.
+SUMMARY_TYPES: tuple[str, ...] = (*CONFIGURATIONS, "custom", "visit-profile")
+
 VISIT_SCHEMA: dict[str, Any] = {
     "type": "OBJECT",
     "properties": {
-        "summary": {"type": "STRING", "description": "The session summary as instructed"},
+        "summary": {"type": "STRING", "description": "The session summary as instructed."},
         "issues": {
             "type": "ARRAY",
-            "description": "Problems in this session: errors, failed requests, frustration, consent problems",
+            "description": "Problems in this session: errors, failed requests, frustration, consent problems.",
             "items": {
                 "type": "OBJECT",
+                "description": "One problem.",
                 "properties": {
-                    "kind": {"type": "STRING"},
-                    "page": {"type": "STRING"},
-                    "message": {"type": "STRING"},
+                    "kind": {"type": "STRING", "description": "What kind of problem, e.g. console_error."},
+                    "page": {"type": "STRING", "description": "URL or path of the page."},
+                    "message": {"type": "STRING", "description": "Exact text of the error, or what happened."},
                 },
                 "required": ["kind", "page", "message"],
             },
         },
-        "pages_visited": {"type": "ARRAY", "items": {"type": "STRING"}},
+        "pages_visited": {
+            "type": "ARRAY",
+            "description": "The pages of the session, in order.",
+            "items": {"type": "STRING", "description": "URL of a page."},
+        },
     },
     "required": ["summary", "issues"],
 }
@@ -160,22 +183,15 @@ VISIT_DEFAULT_POST_PROMPT = (
 )
 
 
-def custom_profile(
-    pre_prompt: str, post_prompt: str, temperature: float, response_schema: dict[str, Any] | None = None
-) -> ProfileDefinition:
-    """A profile named by the hash of its settings: the same prompts always reuse one profile."""
-    settings = json.dumps([pre_prompt, post_prompt, round(temperature, 3), response_schema], sort_keys=True)
-    digest = hashlib.sha256(settings.encode()).hexdigest()[:16]
-    return ProfileDefinition(
-        name=f"{CUSTOM_PREFIX}{digest}",
-        pre_prompt=pre_prompt,
-        post_prompt=post_prompt,
+def custom_configuration(pre_prompt: str, post_prompt: str, temperature: float) -> SummaryConfiguration:
+    return SummaryConfiguration(pre_prompt=pre_prompt, post_prompt=post_prompt, temperature=temperature)
+
+
+def visit_configuration(pre_prompt: str | None, post_prompt: str | None, temperature: float) -> SummaryConfiguration:
+    """Each session of a visit profile: the caller's perspective (or ours) and a structured answer."""
+    return SummaryConfiguration(
+        pre_prompt=pre_prompt or VISIT_DEFAULT_PRE_PROMPT,
+        post_prompt=post_prompt or VISIT_DEFAULT_POST_PROMPT,
         temperature=temperature,
-        response_schema=response_schema,
-    )
-
-
-def visit_profile(pre_prompt: str | None, post_prompt: str | None, temperature: float) -> ProfileDefinition:
-    return custom_profile(
-        pre_prompt or VISIT_DEFAULT_PRE_PROMPT, post_prompt or VISIT_DEFAULT_POST_PROMPT, temperature, VISIT_SCHEMA
+        response_schema=VISIT_SCHEMA,
     )

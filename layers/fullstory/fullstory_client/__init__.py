@@ -4,6 +4,7 @@ from .client import FullstoryClient
 from .download import ExportFile
 from .errors import (
     BadRequest,
+    CreateUncertain,
     DownloadLinkExpired,
     Forbidden,
     FullstoryError,
@@ -11,6 +12,7 @@ from .errors import (
     NotFound,
     RateLimited,
     Unauthorized,
+    UnsafeId,
     UpstreamError,
     UpstreamTimeout,
 )
@@ -20,6 +22,7 @@ from .session_ids import EXPECTED_FORM, normalize_session_id
 __all__ = [
     "EXPECTED_FORM",
     "BadRequest",
+    "CreateUncertain",
     "DownloadLinkExpired",
     "ExportFile",
     "Forbidden",
@@ -29,6 +32,7 @@ __all__ = [
     "NotFound",
     "RateLimited",
     "Unauthorized",
+    "UnsafeId",
     "UpstreamError",
     "UpstreamTimeout",
     "normalize_session_id",

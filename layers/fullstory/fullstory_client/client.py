@@ -1,8 +1,9 @@
 """The Fullstory REST client: one connection pool, timeouts, bounded retries, typed errors.
 
-It knows nothing of Opal or AWS. Retries cover 429 and 5xx, honour ``Retry-After`` and never
-sleep past the caller's deadline (a Lambda's remaining time), so a slow Fullstory turns into a
-clear error instead of a killed function.
+It knows nothing of Opal or AWS. Reads are retried on 429, 5xx, timeouts and broken connections;
+a POST (it creates: an export, a metered summary, a profile) only when the answer proves nothing
+was processed. Retries honour ``Retry-After`` and never sleep past the caller's deadline (a
+Lambda's remaining time), so a slow Fullstory turns into a clear error instead of a killed function.
 """
 
 from __future__ import annotations
@@ -12,23 +13,33 @@ import os
 import random
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import urllib3
 from pydantic import BaseModel, ValidationError
 from urllib3 import BaseHTTPResponse
-from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, NewConnectionError, ReadTimeoutError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    MaxRetryError,
+    NewConnectionError,
+    ProxyError,
+    ReadTimeoutError,
+)
 
 from .download import ExportFile, error_for_download, release
 from .errors import (
     BadRequest,
+    CreateUncertain,
     Forbidden,
     FullstoryError,
     MalformedResponse,
     NotFound,
     RateLimited,
     Unauthorized,
+    UnsafeId,
     UpstreamError,
     UpstreamTimeout,
 )
@@ -38,22 +49,25 @@ from .models import (
     ExportFormat,
     ExportScope,
     ExportType,
-    LlmConfig,
     Operation,
+    OperationPage,
     Segment,
     SegmentPage,
+    Session,
     SessionList,
     SessionSummary,
-    SummaryProfile,
-    SummaryProfilePage,
     TimeRange,
 )
+from .summary_config import SummaryConfiguration
 
 M = TypeVar("M", bound=BaseModel)
 
-# A request that Fullstory rejected at the door (429) or whose gateway failed (502-504) was not
-# processed, so even a POST may be sent again; a 500 on a POST might have created something.
-_RETRY_ANY_METHOD = frozenset({429, 502, 503, 504})
+# Methods that may be sent twice. A POST may not: a proxy that forwarded it and then failed
+# answers 502/504 although Fullstory created the export; only 429 proves it was not processed.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "PUT"})
+_NOT_PROCESSED = frozenset({429})
+# Operations created up to this long before our create still count as "maybe ours": the clocks differ.
+_CANDIDATE_SKEW = timedelta(minutes=2)
 _MIN_REQUEST_BUDGET_S = 0.5  # no point starting a request with less time than this left
 _MAX_RETRY_AFTER_S = 30.0
 SUMMARY_READ_TIMEOUT_S = 60.0  # LLM-backed; the caller's deadline is the real bound
@@ -99,8 +113,21 @@ def _is_timeout(error: BaseException) -> bool:
     return isinstance(error, ConnectTimeoutError | ReadTimeoutError) and not isinstance(error, NewConnectionError)
 
 
+def _never_sent(error: BaseException) -> bool:
+    """The connection (to Fullstory, or to the proxy) could not be set up: no byte of the request left."""
+    if isinstance(error, ProxyError):
+        error = error.original_error
+    return isinstance(error, ConnectTimeoutError)  # NewConnectionError (refused, no DNS) included
+
+
 def _path_id(value: str) -> str:
-    # Session ids carry ':' (sent as %3A) and old segment ids carry '@' and ':'.
+    """One path segment. Session ids carry ':' (sent as %3A), old segment ids '@' and ':'.
+
+    Everything but letters, digits and ``-._~`` is percent-encoded, so only a dot-segment could
+    still change the path (``/segments/v1/..`` is ``/segments/``): refused, nothing is sent.
+    """
+    if not value or value.strip(".") == "":
+        raise UnsafeId(f"the id {value!r} would change the request path; nothing was sent to Fullstory")
     return quote(value, safe="")
 
 
@@ -176,7 +203,11 @@ class FullstoryClient:
         fields: list[str] | None = None,
         scope: ExportScope | None = None,
     ) -> str:
-        """Start an export (Admin key); returns the operation id to poll."""
+        """Start an export (Admin key); returns the operation id to poll.
+
+        Sent once (429 and a connection never made aside): a failure that may have created the
+        export anyway is a ``CreateUncertain`` naming the export operations started meanwhile.
+        """
         body: dict[str, Any] = {
             "segmentId": segment_id,
             "type": export_type,
@@ -191,11 +222,51 @@ class FullstoryClient:
             body["fields"] = fields
         if scope:
             body["eventDetails"] = {"scope": scope}
-        data = self._request("POST", "/segments/v1/exports", json_body=body)
+        sent_at = datetime.now(UTC)
+        try:
+            response: BaseHTTPResponse = self._request("POST", "/segments/v1/exports", json_body=body, raw=True)
+            data = self._json(response)
+        except FullstoryError as error:
+            if error.may_have_been_processed or isinstance(error, MalformedResponse):
+                raise self._create_uncertain(error, sent_at) from None
+            raise
+        # Fullstory's SDK reads the answer as {operationId?, error?}: a 2xx may carry a refusal.
+        refusal = data.get("error") if isinstance(data, dict) else None
+        if isinstance(refusal, str) and refusal.strip():
+            raise BadRequest(refusal.strip()[:300], status=response.status)
         operation_id = data.get("operationId") if isinstance(data, dict) else None
-        if not isinstance(operation_id, str) or not operation_id:
-            raise MalformedResponse("Fullstory's export answer had no operationId", status=200)
-        return operation_id
+        if isinstance(operation_id, int) and not isinstance(operation_id, bool):
+            operation_id = str(operation_id)
+        if not isinstance(operation_id, str) or not operation_id.strip():
+            reason = MalformedResponse(f"Fullstory answered {response.status} without an operationId")
+            raise self._create_uncertain(reason, sent_at)
+        return operation_id.strip()
+
+    def _create_uncertain(self, error: FullstoryError, sent_at: datetime) -> CreateUncertain:
+        """What the caller needs after a create that may have worked: what happened, and where to look."""
+        candidates = self._exports_started_since(sent_at - _CANDIDATE_SKEW)
+        cause = f"Fullstory answered HTTP {error.status}" if error.status else "no answer came"
+        message = (
+            f"{cause} ({error.message}) after the export request was sent, so Fullstory may have created the "
+            "export anyway; it was not sent again, so that no second export starts."
+        )
+        if candidates:
+            message += f" Export operations Fullstory started since then: {', '.join(candidates)}."
+        elif candidates is not None:
+            message += " Fullstory lists no export operation started since then (yet)."
+        timed_out = isinstance(error, UpstreamTimeout)
+        return CreateUncertain(message, status=error.status, candidates=candidates or (), timed_out=timed_out)
+
+    def _exports_started_since(self, since: datetime) -> tuple[str, ...] | None:
+        """Ids of SEARCH_EXPORT operations created after ``since``, newest first; None if unreadable."""
+        try:
+            response = self._request(
+                "GET", "/operations/v1", params={"type": "SEARCH_EXPORT", "limit": 20}, raw=True, attempts=1
+            )
+            page = self._model_from(OperationPage, response)
+        except FullstoryError:
+            return None
+        return tuple(op.id for op in page.operations if op.created_at is not None and op.created_at >= since)
 
     def get_operation(self, operation_id: str) -> Operation:
         return self._get_model(Operation, f"/operations/v1/{_path_id(operation_id)}")
@@ -234,56 +305,52 @@ class FullstoryClient:
     # --- sessions -------------------------------------------------------------------------
 
     def list_sessions(self, *, uid: str | None = None, email: str | None = None, limit: int = 20) -> SessionList:
-        params: dict[str, Any] = {"limit": limit}
+        """Up to ``limit`` sessions, newest first, following ``pagination_token`` as Fullstory's SDK does."""
+        params: dict[str, Any] = {}
         if uid:
             params["uid"] = uid
         if email:
             params["email"] = email
-        return self._get_model(SessionList, "/sessions/v2", params=params)
+        sessions: list[Session] = []
+        token: str | None = None
+        for _ in range(max(1, limit)):  # every page but the last adds at least one session
+            query = {"limit": limit - len(sessions), **params, "pagination_token": token}
+            page = self._get_model(SessionList, "/sessions/v2", params=query)
+            sessions.extend(page.sessions)
+            token = page.pagination_token
+            if len(sessions) >= limit or not token or not page.sessions:
+                break
+        return SessionList(sessions=sessions[:limit], pagination_token=None)
 
-    def generate_summary(self, session_id: str, *, profile_id: str) -> SessionSummary:
-        """``session_id`` is ``deviceId:sessionId``; the profile holds prompts and temperature.
+    def generate_summary(
+        self, session_id: str, configuration: SummaryConfiguration, *, base_profile: str | None = None
+    ) -> SessionSummary:
+        """ "Generate Summary With Overrides": ``POST /v2/sessions/{id}/summary`` with the whole configuration.
 
-        Summaries are slow and metered (Activations): the read may take all the time left, and a
-        summary that timed out is not asked for again.
+        ``session_id`` is ``deviceId:sessionId``. Without ``base_profile`` nothing saved is referenced;
+        with it, Fullstory merges ``configuration`` onto that existing profile (non-array fields
+        replace, arrays add). Summaries are slow and metered (Activations): the read may take all the
+        time left, and one that may have run (a timeout, a reset, a 500) is not asked for again.
         """
+        body: dict[str, Any] = {"config_profile": base_profile} if base_profile else {}
+        body.update(configuration.body())
         data = self._request(
-            "GET",
+            "POST",
             f"/v2/sessions/{_path_id(session_id)}/summary",
-            params={"config_profile": profile_id},
+            json_body=body,
             read_timeout=max(self.read_timeout, SUMMARY_READ_TIMEOUT_S),
             retry_timeouts=False,
         )
         return self._parse(SessionSummary, data)
 
-    # --- summary ("visit") profiles -------------------------------------------------------
-
-    def create_summary_profile(
-        self, *, name: str, llm: LlmConfig, configuration: Mapping[str, Any] | None = None
-    ) -> SummaryProfile:
-        body: dict[str, Any] = {"name": name, "llm": llm.model_dump(exclude_none=True)}
-        body.update(configuration or {})
-        data = self._request("POST", "/v2/visit_profile", json_body=body)
-        return self._parse(SummaryProfile, data)
-
-    def list_summary_profiles(self, *, limit: int = 100, pagination_token: str | None = None) -> SummaryProfilePage:
-        params: dict[str, Any] = {"limit": limit}
-        if pagination_token:
-            params["pagination_token"] = pagination_token
-        return self._get_model(SummaryProfilePage, "/v2/visit_profile", params=params)
-
-    def get_summary_profile(self, profile_id: str) -> SummaryProfile:
-        return self._get_model(SummaryProfile, f"/v2/visit_profile/{_path_id(profile_id)}")
-
-    def delete_summary_profile(self, profile_id: str) -> None:
-        self._request("DELETE", f"/v2/visit_profile/{_path_id(profile_id)}")
-
     # --- transport ------------------------------------------------------------------------
 
     def _get_model(self, model: type[M], path: str, *, params: Mapping[str, Any] | None = None) -> M:
-        response: BaseHTTPResponse = self._request("GET", path, params=params, raw=True)
-        if response.status == 204 or not response.data:
-            return self._parse(model, {})
+        return self._model_from(model, self._request("GET", path, params=params, raw=True))
+
+    @staticmethod
+    def _model_from(model: type[M], response: BaseHTTPResponse) -> M:
+        _require_json(response)
         try:
             # The bytes go to pydantic as they are: parsed and validated in one pass, no dict between.
             return model.model_validate_json(response.data)
@@ -293,7 +360,8 @@ class FullstoryClient:
                     f"Fullstory answered {response.status} with a body that is not JSON", status=response.status
                 ) from None
             raise MalformedResponse(
-                f"Fullstory's answer did not have the documented shape ({exc.error_count()} problems)", status=200
+                f"Fullstory's answer did not have the documented shape ({exc.error_count()} problems)",
+                status=response.status,
             ) from None
 
     @staticmethod
@@ -315,14 +383,16 @@ class FullstoryClient:
         read_timeout: float | None = None,
         retry_timeouts: bool = True,
         raw: bool = False,  # answer the Response itself; the caller reads its bytes
+        attempts: int | None = None,  # at most this many tries instead of max_attempts
     ) -> Any:
-        idempotent = method in ("GET", "HEAD", "DELETE")
+        idempotent = method in _IDEMPOTENT
         url = self.base_url + path
         query = {key: value for key, value in (params or {}).items() if value is not None}
         if query:
             url += "?" + urlencode(query, doseq=True)
         body = None if json_body is None else json.dumps(json_body, allow_nan=False).encode()
         headers = self._headers if body is None else self._json_headers
+        max_attempts = min(attempts or self.max_attempts, self.max_attempts)
         attempt = 0
         while True:
             attempt += 1
@@ -340,21 +410,27 @@ class FullstoryClient:
                     redirect=False,
                 )
             except HTTPError as exc:
+                sent = not _never_sent(exc)
                 if isinstance(exc, ReadTimeoutError):
-                    error: FullstoryError = UpstreamTimeout(f"Fullstory did not answer within {read_timeout:.0f} s")
+                    error: FullstoryError = UpstreamTimeout(f"Fullstory did not answer within {read_timeout:g} s")
                     retryable = idempotent and retry_timeouts
                 elif _is_timeout(exc):
                     error = UpstreamTimeout("Fullstory could not be reached in time")
                     retryable = True  # nothing was sent
-                else:  # refused, reset, TLS, proxy: a POST may have arrived
+                else:  # refused, reset, TLS, proxy
                     error = UpstreamError("the connection to Fullstory failed")
-                    retryable = idempotent
+                    retryable = idempotent or not sent
             else:
-                if response.status < 400:
-                    return response if raw else self._json(response)
+                if 200 <= response.status < 300:
+                    return response if raw else self._json(response, empty_ok=method in ("DELETE", "HEAD"))
                 error = self._error_for(response)
-                retryable = response.status in _RETRY_ANY_METHOD or (idempotent and response.status >= 500)
-            if not retryable or attempt >= self.max_attempts:
+                sent = True
+                retryable = response.status in _NOT_PROCESSED or (idempotent and response.status >= 500)
+                # A 4xx is a refusal; a 3xx or 5xx says nothing about what happened to a POST.
+                error.may_have_been_processed = not idempotent and not 400 <= response.status < 500
+            if not idempotent and sent and isinstance(error, UpstreamError) and error.status == 0:
+                error.may_have_been_processed = True  # timed out or lost after sending
+            if not retryable or attempt >= max_attempts:
                 raise error
             delay = self._retry_delay(error, attempt)
             if not self._has_time_for(delay):
@@ -382,9 +458,10 @@ class FullstoryClient:
         return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
 
     @staticmethod
-    def _json(response: BaseHTTPResponse) -> Any:
-        if response.status == 204 or not response.data:
+    def _json(response: BaseHTTPResponse, *, empty_ok: bool = False) -> Any:
+        if empty_ok and (response.status == 204 or not response.data.strip()):
             return {}
+        _require_json(response)
         try:
             return json.loads(response.data)
         except ValueError:  # not JSON, or not UTF-8
@@ -395,6 +472,14 @@ class FullstoryClient:
     @staticmethod
     def _error_for(response: BaseHTTPResponse) -> FullstoryError:
         status = response.status
+        if 300 <= status < 400:
+            # Not followed: the API never redirects, and a redirect (a proxy's login page, a wrong
+            # base URL) must not take the API key elsewhere.
+            return MalformedResponse(
+                f"Fullstory answered HTTP {status} (a redirect) instead of JSON; redirects are not followed, so "
+                "check the Fullstory API base URL and any proxy in between",
+                status=status,
+            )
         message, code = "", None
         try:
             body = json.loads(response.data)
@@ -419,6 +504,20 @@ class FullstoryClient:
         if status >= 500:
             return UpstreamError(message, status=status, code=code)
         return FullstoryError(message, status=status, code=code)
+
+
+def _require_json(response: BaseHTTPResponse) -> None:
+    """A 2xx that is not JSON (empty, an HTML page from a proxy or a login wall) is no answer."""
+    if not response.data or not response.data.strip():
+        raise MalformedResponse(
+            f"Fullstory answered {response.status} with an empty body instead of JSON", status=response.status
+        )
+    media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if media_type in ("text/html", "application/xhtml+xml") or response.data.lstrip()[:1] == b"<":
+        raise MalformedResponse(
+            f"Fullstory answered {response.status} with an HTML page instead of JSON (a proxy or sign-in page?)",
+            status=response.status,
+        )
 
 
 def _retry_after(response: BaseHTTPResponse) -> int | None:

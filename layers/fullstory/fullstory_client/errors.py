@@ -7,7 +7,12 @@ from __future__ import annotations
 
 
 class FullstoryError(Exception):
-    """Base class: ``status`` is Fullstory's HTTP status (0 when no answer arrived)."""
+    """Base class: ``status`` is Fullstory's HTTP status (0 when no answer arrived).
+
+    ``may_have_been_processed``: a request that creates something (a POST) failed after it was
+    sent, in a way that does not say whether Fullstory acted on it (a 5xx, which a proxy may give
+    after forwarding it; a read timeout; a connection lost after sending).
+    """
 
     kind = "fullstory_error"
 
@@ -16,6 +21,7 @@ class FullstoryError(Exception):
         self.message = message
         self.status = status
         self.code = code
+        self.may_have_been_processed = False
 
 
 class BadRequest(FullstoryError):
@@ -74,3 +80,28 @@ class MalformedResponse(FullstoryError):
     """Fullstory answered 2xx with a body we cannot read (not JSON, or not the documented shape)."""
 
     kind = "malformed_response"
+
+
+class CreateUncertain(FullstoryError):
+    """Creating an export failed in a way that may have created it anyway; it was not sent again.
+
+    ``candidates`` are the ids of export operations Fullstory listed as started meanwhile (one of
+    them may be this export); empty when none was found or the list could not be read.
+    Deliberately no ``UpstreamError``: nothing may treat it as a transient failure to retry.
+    """
+
+    kind = "create_uncertain"
+
+    def __init__(
+        self, message: str, *, status: int = 0, candidates: tuple[str, ...] = (), timed_out: bool = False
+    ) -> None:
+        super().__init__(message, status=status)
+        self.may_have_been_processed = True
+        self.candidates = candidates
+        self.timed_out = timed_out  # no answer in time (rather than a wrong one)
+
+
+class UnsafeId(BadRequest):
+    """An id that would change the request's path (``.``, ``..``); nothing was sent to Fullstory."""
+
+    kind = "unsafe_id"

@@ -178,10 +178,10 @@ def tool_handler(
     takes a third argument, the ``ToolCall``. Returning ``Accepted`` answers 202."""
     with_call = _takes_call(logic)
 
-    def run(params: BaseModel, call: ToolCall, client: FullstoryClient) -> Any:
+    def run(params: BaseModel, call: ToolCall, client: FullstoryClient | None) -> Any:
         if with_call:
-            return cast(Callable[[BaseModel, FullstoryClient, ToolCall], Any], logic)(params, client, call)
-        return cast(Callable[[BaseModel, FullstoryClient], Any], logic)(params, client)
+            return cast(Callable[[BaseModel, FullstoryClient | None, ToolCall], Any], logic)(params, client, call)
+        return cast(Callable[[BaseModel, FullstoryClient | None], Any], logic)(params, client)
 
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         started = time.perf_counter()
@@ -229,7 +229,10 @@ def tool_handler(
             call = tool_call(
                 spec.name, envelope, is_async=spec.mode == "async", request_id=request_id, thread_id=thread_id
             )
-            result = run_with_fullstory(lambda client: run(params, call, client), context)
+            if spec.calls_fullstory:
+                result = run_with_fullstory(lambda client: run(params, call, client), context)
+            else:  # its function has no Fullstory key to read (template.yaml)
+                result = run(params, call, None)
             if isinstance(result, Accepted):
                 outcome = "accepted"
                 response = json_response(202, result.body)

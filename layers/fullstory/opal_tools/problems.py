@@ -111,6 +111,15 @@ def from_fullstory_error(error: fs.FullstoryError) -> Problem:
             "FULLSTORY_BAD_REQUEST",
             errors=[{"parameter": "parameters", "problem": f"rejected by Fullstory: {error.message}"}],
         )
+    if isinstance(error, fs.CreateUncertain):
+        check = (
+            f" Check with fullstory_get_operation_status (operationId {' or '.join(error.candidates)}) before "
+            "starting it again."
+            if error.candidates
+            else " Before starting it again, look for it among the segment exports in the Fullstory app."
+        )
+        title = "Fullstory did not confirm the export"
+        return Problem(504 if error.timed_out else 502, title, error.message + check, "FULLSTORY_CREATE_UNCERTAIN")
     if isinstance(error, fs.UpstreamTimeout):
         return Problem(
             504,
@@ -122,7 +131,7 @@ def from_fullstory_error(error: fs.FullstoryError) -> Problem:
         return Problem(
             502,
             "Unreadable answer from Fullstory",
-            "Fullstory answered with something that is not the documented format. Try again later.",
+            f"Fullstory answered with something that is not the documented format: {error.message}. Try again later.",
             "FULLSTORY_MALFORMED_RESPONSE",
         )
     return Problem(

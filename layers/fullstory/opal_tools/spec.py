@@ -17,6 +17,7 @@ class ToolSpec:
     parameters: type[BaseModel]
     group: ToolGroup
     ai: bool = False  # hidden and disabled when FULLSTORY_AI_ANALYSIS_ENABLED is false
+    calls_fullstory: bool = True  # False: the logic gets no client, the Fullstory key is never read
     mode: Literal["sync", "async"] = "sync"
     timeout_s: int | None = None  # published for async tools
     example_prompt: str = ""  # what a user typically says; used in docs and demos
