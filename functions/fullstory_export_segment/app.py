@@ -16,6 +16,7 @@ from opal_tools.adapter import tool_handler
 from opal_tools.tool_call import Accepted, ToolCall
 from opal_tools.views import iso_time
 from segment_exports import executions
+from segment_exports.request import describe
 from segment_exports.tool_errors import workflow_problems
 
 
@@ -34,6 +35,7 @@ def export_segment(params: CreateSegmentExportParams, client: FullstoryClient | 
         "executionArn": run.arn,
         "startedAt": iso_time(run.start_date),
         "runStatus": run.status,
+        "request": describe(params),  # what the workflow will send Fullstory, and the notes on it
     }
     if run.already_existed or run.status != "RUNNING":
         body["note"] = "This call was already accepted; no second export was started."

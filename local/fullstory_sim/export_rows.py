@@ -1,13 +1,16 @@
 """Rows of a segment export file, with Fullstory's PascalCase export field names, and their
 encoding as JSON / NDJSON / CSV.
 
-Fidelity notes:
+Fidelity notes (the field descriptions are the SDK's, projects/sdk/src/segment-export.ts):
 - Ids (IndvId, UserId, SessionId, PageId) are int64 *numbers* in export files (the official
   SDK parses them with json-bigint), unlike the REST API where int64s are strings.
 - Timestamps are UTC RFC 3339; the request's `timezone` only governs relative dates [C:AAS].
 - A rage click is a burst of click rows whose EventModFrustrated counts 1..n (export docs).
-- `PageTitle` is accepted although the documented field list has none [I]; `PageName` is the
-  page name set through FS('setProperties').
+- Load* fields are "present only for EventType load": every navigate row is followed by a
+  `load` row, as in hauser's real export rows; PageMaxScrollDepthPercent is on navigate rows.
+- There is no page-title column; `PageName` is the page name set through FS('setProperties').
+- Custom property columns are `evt_`/`user_` + the property name + its type suffix; numbers
+  are `real` (Fullstory infers every number as real unless a schema declares it).
 """
 
 from __future__ import annotations
@@ -22,94 +25,13 @@ from typing import Any
 from .model import Dataset, Event, Page, PropValue, Session, User
 from .timeutil import rfc3339_ms
 
-EVENT_FIELDS: tuple[str, ...] = (
-    "IndvId",
-    "UserId",
-    "SessionId",
-    "PageId",
-    "UserCreated",
-    "UserAppKey",
-    "UserDisplayName",
-    "UserEmail",
-    "SessionStart",
-    "EventStart",
-    "EventType",
-    "EventSubType",
-    "EventCustomName",
-    "EventTargetText",
-    "EventTargetSelector",
-    "EventPageOffset",
-    "EventSessionOffset",
-    "EventModFrustrated",
-    "EventModDead",
-    "EventModError",
-    "EventModSuspicious",
-    "EventWebSourceFileUrl",
-    "PageName",
-    "PageTitle",
-    "PageStart",
-    "PageDuration",
-    "PageActiveDuration",
-    "PageUrl",
-    "PageRefererUrl",
-    "PageIp",
-    "PageLatLong",
-    "PageUserAgent",
-    "PageBrowser",
-    "PageBrowserVersion",
-    "PageDevice",
-    "PagePlatform",
-    "PageOperatingSystem",
-    "PageScreenWidth",
-    "PageScreenHeight",
-    "PageViewportWidth",
-    "PageViewportHeight",
-    "PageNumEvents",
-    "PageNumErrors",
-    "LoadDomContentTime",
-    "LoadEventTime",
-    "ReqUrl",
-    "ReqMethod",
-    "ReqStatus",
-)
-
-INDIVIDUAL_FIELDS: tuple[str, ...] = (
-    "IndvId",
-    "Created",
-    "Uid",
-    "DisplayName",
-    "Email",
-    "NumSessions",
-    "NumPages",
-    "NumEvents",
-    "TotalSec",
-    "ActiveSec",
-    "AvgSessionSec",
-    "AvgSessionActiveSec",
-    "MaxSessionSec",
-    "LastSessionNumPages",
-    "LastSessionNumEvents",
-    "LastSessionSec",
-    "LastSessionActiveSec",
-    "LastSessionStart",
-    "LastPage",
-    "LastIp",
-    "LastLatLong",
-    "LastEventStart",
-    "LastBrowser",
-    "LastDevice",
-    "LastPlatform",
-    "LastOperatingSystem",
-)
-
 
 def _var_name(prefix: str, name: str, value: PropValue) -> str:
-    """Custom var column name, e.g. `user_loyaltyTier_str`, `evt_price_real`."""
+    """Custom property column, e.g. `user_loyaltyTier_str`, `evt_price_real` (developer.fullstory.com
+    /server/v2/custom-properties: every number is inferred as a real)."""
     if isinstance(value, bool):
         suffix = "bool"
-    elif isinstance(value, int):
-        suffix = "int"
-    elif isinstance(value, float):
+    elif isinstance(value, int | float):
         suffix = "real"
     else:
         suffix = "str"
@@ -130,22 +52,26 @@ def event_var_columns(data: Dataset) -> list[str]:
     return sorted(seen)
 
 
-def _page_name(page: Page) -> str:
-    path = page.path
-    for prefix, name in (
-        ("/products/", "Product Detail"),
-        ("/collections/", "Collection"),
-        ("/cart", "Cart"),
-        ("/checkout/", "Checkout"),
-        ("/blog/", "Blog Post"),
-        ("/help", "Help Center"),
-        ("/account", "Account"),
-        ("/admin", "Admin"),
-        ("/search", "Search Results"),
-    ):
-        if path.startswith(prefix):
-            return name
-    return "Home" if path == "/" else "Other"
+_PAGE_KINDS: tuple[tuple[str, str], ...] = (
+    ("/products/", "Product Detail"),
+    ("/collections/", "Collection"),
+    ("/cart", "Cart"),
+    ("/checkout/", "Checkout"),
+    ("/blog/", "Blog Post"),
+    ("/help", "Help Center"),
+    ("/account", "Account"),
+    ("/admin", "Admin"),
+    ("/search", "Search Results"),
+)
+_CLUSTER_BASE = 600  # PageClusterId: an internal id per group of similar pages (values as in hauser's rows)
+
+
+def _page_kind(page: Page) -> tuple[int, str]:
+    """(cluster number, page name as the shop sets it with FS('setProperties'))."""
+    for number, (prefix, name) in enumerate(_PAGE_KINDS, start=1):
+        if page.path.startswith(prefix):
+            return number, name
+    return (0, "Home") if page.path == "/" else (len(_PAGE_KINDS) + 1, "Other")
 
 
 @dataclass(frozen=True)
@@ -159,6 +85,7 @@ class EventRowSource:
 def _event_base(src: EventRowSource) -> dict[str, Any]:
     user, session, page, event = src.user, src.session, src.page, src.event
     active = int((page.end_ms - page.start_ms) * 0.6)
+    cluster, page_name = _page_kind(page)
     return {
         "IndvId": int(user.indv_id),
         "UserId": int(session.device_id),
@@ -176,8 +103,7 @@ def _event_base(src: EventRowSource) -> dict[str, Any]:
         "EventModDead": 0,
         "EventModError": 0,
         "EventModSuspicious": 0,
-        "PageName": _page_name(page),
-        "PageTitle": page.title,
+        "PageName": page_name,
         "PageStart": rfc3339_ms(page.start_ms),
         "PageDuration": page.end_ms - page.start_ms,
         "PageActiveDuration": active,
@@ -196,36 +122,41 @@ def _event_base(src: EventRowSource) -> dict[str, Any]:
         "PageViewportWidth": session.device.viewport[0],
         "PageViewportHeight": session.device.viewport[1],
         "PageNumEvents": len(page.events),
+        "PageNumDerivedEvents": 0,
+        "PageNumInfos": 0,
+        "PageNumWarnings": 0,
         "PageNumErrors": sum(1 for e in page.events if e.kind == "console-error"),
+        "PageClusterId": _CLUSTER_BASE + cluster,
     }
 
 
-def event_rows(src: EventRowSource) -> list[dict[str, Any]]:
-    """One captured event → its export row(s), mapped to Fullstory's export EventType vocabulary."""
-    event = src.event
-    base = _event_base(src)
-    kind = event.kind
-    if kind == "navigate":
-        base.update(
-            EventType="navigate",
-            EventSubType="navigate",
-            LoadDomContentTime=src.page.load_ms // 2,
-            LoadEventTime=src.page.load_ms,
-        )
-    elif kind in {"click", "dead-click", "error-click"}:
-        base.update(
-            EventType="click",
-            EventTargetText=event.target_text,
-            EventTargetSelector=event.selector,
-            EventModDead=1 if kind == "dead-click" else 0,
-            EventModError=2 if kind == "error-click" else 0,
-        )
-    elif kind == "rage-click":
-        rows = []
-        for n in range(1, max(event.click_count, 1) + 1):
-            row = dict(base)
-            offset = (n - 1) * 180
-            row.update(
+def _navigate_rows(src: EventRowSource, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """A navigate row, then the page's `load` row with its load metrics (milliseconds)."""
+    page = src.page
+    navigate = dict(base, EventType="navigate", EventSubType="navigate")
+    navigate["PageMaxScrollDepthPercent"] = 20 + int(page.page_id) % 81
+    loaded_ms = src.event.at_ms + page.load_ms
+    load = dict(
+        base,
+        EventType="load",
+        EventStart=rfc3339_ms(loaded_ms),
+        EventPageOffset=loaded_ms - page.start_ms,
+        EventSessionOffset=loaded_ms - src.session.start_ms,
+        LoadDomContentTime=page.load_ms // 2,
+        LoadFirstPaintTime=page.load_ms * 3 // 5,
+        LoadLargestPaintTime=page.load_ms * 4 // 5,
+        LoadEventTime=page.load_ms,
+    )
+    return [navigate, load]
+
+
+def _rage_rows(event: Event, base: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for n in range(1, max(event.click_count, 1) + 1):
+        offset = (n - 1) * 180
+        rows.append(
+            dict(
+                base,
                 EventType="click",
                 EventTargetText=event.target_text,
                 EventTargetSelector=event.selector,
@@ -234,35 +165,63 @@ def event_rows(src: EventRowSource) -> list[dict[str, Any]]:
                 EventPageOffset=base["EventPageOffset"] + offset,
                 EventSessionOffset=base["EventSessionOffset"] + offset,
             )
-            rows.append(row)
-        return rows
+        )
+    return rows
+
+
+def _single_row(src: EventRowSource, base: dict[str, Any]) -> dict[str, Any]:
+    event, kind = src.event, src.event.kind
+    if kind in {"click", "dead-click", "error-click"}:
+        base.update(
+            EventType="click",
+            EventTargetText=event.target_text,
+            EventTargetSelector=event.selector,
+            EventModDead=1 if kind == "dead-click" else 0,
+            EventModError=2 if kind == "error-click" else 0,
+        )
     elif kind == "input-change":
         base.update(EventType="change", EventTargetText=event.target_text, EventTargetSelector=event.selector)
-    elif kind == "console-error":
+    elif kind == "console-error" and event.message.startswith("Uncaught"):
+        # An uncaught exception: "On Web, the EventWebSourceFileURL field will contain the source".
         base.update(
-            EventType="console_message",
-            EventSubType="error",
+            EventType="exception",
+            EventSubType="uncaught",
             EventTargetText=event.message,
             EventWebSourceFileUrl=event.source_url,
         )
+    elif kind == "console-error":
+        base.update(EventType="console_message", EventSubType="error", EventTargetText=event.message)
     elif kind == "network-error":
         base.update(
             EventType="request", ReqUrl=event.request_url, ReqMethod=event.request_method, ReqStatus=event.status
         )
     elif kind == "element-seen":
+        rendered_ms = max(0, src.page.end_ms - event.at_ms)
         base.update(
             EventType="seen",
             EventSubType="visible",
             EventTargetText=event.target_text,
             EventTargetSelector=event.selector,
+            EventDuration=rendered_ms,
+            EventSecondaryDuration=int(rendered_ms * 0.6),
         )
     elif kind == "custom":
         base.update(EventType="custom", EventCustomName=event.custom_name)
         for k, v in event.properties.items():
             base[_var_name("evt", k, v)] = v
+    return base
+
+
+def event_rows(src: EventRowSource) -> list[dict[str, Any]]:
+    """One captured event → its export row(s), mapped to Fullstory's export EventType vocabulary."""
+    base = _event_base(src)
     for k, v in src.user.properties.items():
         base[_var_name("user", k, v)] = v
-    return [base]
+    if src.event.kind == "navigate":
+        return _navigate_rows(src, base)
+    if src.event.kind == "rage-click":
+        return _rage_rows(src.event, base)
+    return [_single_row(src, base)]
 
 
 def individual_row(user: User, sessions: list[Session]) -> dict[str, Any]:
@@ -270,6 +229,7 @@ def individual_row(user: User, sessions: list[Session]) -> dict[str, Any]:
     last = sessions[-1]
     secs = [(s.end_ms - s.start_ms) // 1000 for s in sessions]
     active = [int(x * 0.6) for x in secs]
+    user_vars = {_var_name("user", k, v): v for k, v in user.properties.items()}
     row: dict[str, Any] = {
         "IndvId": int(user.indv_id),
         "Created": rfc3339_ms(user.created_ms),
@@ -297,10 +257,20 @@ def individual_row(user: User, sessions: list[Session]) -> dict[str, Any]:
         "LastDevice": last.device.device,
         "LastPlatform": "Web",
         "LastOperatingSystem": last.device.os,
+        "UserVars": user_vars,  # [I] the SDK lists UserVars without describing it: here, all user properties
     }
-    for k, v in user.properties.items():
-        row[_var_name("user", k, v)] = v
+    row.update(user_vars)
     return row
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def encode(columns: list[str], rows: Iterable[dict[str, Any]], fmt: str) -> bytes:
@@ -314,7 +284,5 @@ def encode(columns: list[str], rows: Iterable[dict[str, Any]], fmt: str) -> byte
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for r in projected:
-        writer.writerow(
-            ["" if r[c] is None else str(r[c]).lower() if isinstance(r[c], bool) else r[c] for c in columns]
-        )
+        writer.writerow([_csv_cell(r[c]) for c in columns])
     return buffer.getvalue().encode()

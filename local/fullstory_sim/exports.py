@@ -22,16 +22,8 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .errors import ApiError, bad_request, not_found, required
-from .export_rows import (
-    EVENT_FIELDS,
-    INDIVIDUAL_FIELDS,
-    EventRowSource,
-    encode,
-    event_rows,
-    event_var_columns,
-    individual_row,
-    user_var_columns,
-)
+from .export_rows import EventRowSource, encode, event_rows, event_var_columns, individual_row, user_var_columns
+from .export_schema import check_fields, standard_fields
 from .model import Dataset, Event, Page, Segment, Session
 from .segments import SegmentMatcher
 from .timeutil import day_stamp, parse_rfc3339, rfc3339_us
@@ -40,6 +32,7 @@ TYPES = ("TYPE_EVENT", "TYPE_INDIVIDUAL")
 FORMATS = {"FORMAT_JSON": "json", "FORMAT_CSV": "csv", "FORMAT_NDJSON": "ndjson"}
 SCOPES = ("SCOPE_EVENT", "SCOPE_EVENTS", "SCOPE_PAGES", "SCOPE_SESSIONS", "SCOPE_INDIVIDUAL")
 RETENTION_S = 7 * 86_400
+DAY_S = 86_400
 LINK_TTL_S = 300
 DEFAULT_FAILURE = "export failed: the search backend timed out while scanning the segment; try a shorter time range"
 
@@ -59,10 +52,18 @@ class ExportRequest:
     type: str
     format: str
     time_range: TimeRange
-    segment_time_range: TimeRange | None
+    segment_time_range: TimeRange  # as sent, or else the segment's own saved range
     timezone: str
     fields: tuple[str, ...]  # empty = defaults + all custom vars
     scope: str
+    body: dict[str, Any] = field(default_factory=dict)  # the JSON exactly as received, for tests to inspect
+
+
+def saved_range(segment: Segment, now_s: float) -> TimeRange:
+    """The segment's own range, "the last N days" up to now (None days = all time)."""
+    if segment.saved_range_days is None:
+        return TimeRange(None, now_s)
+    return TimeRange(now_s - segment.saved_range_days * DAY_S, now_s)
 
 
 def _pick(body: dict[str, Any], camel: str, snake: str) -> Any:
@@ -132,37 +133,33 @@ def parse_export_request(body: Any, data: Dataset, now_s: float) -> ExportReques
     fields = body.get("fields") or []
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
         raise bad_request("fields must be a list of export field names")
-    duplicates = sorted({f for f in fields if fields.count(f) > 1})
-    if duplicates:
-        raise bad_request(f"duplicate export fields: {', '.join(duplicates)}")
     details = _pick(body, "eventDetails", "event_details") or {}
     if not isinstance(details, dict):
         raise bad_request("eventDetails must be an object with a scope")
     scope = details.get("scope") or "SCOPE_EVENTS"
     if scope not in SCOPES:
         raise bad_request(f"invalid eventDetails.scope {scope!r}: must be one of {', '.join(SCOPES)}")
+    check_fields(fields, export_type)
     segment = data.segment(segment_id)
     if segment is None:
         raise not_found(f"segment {segment_id!r} not found")
-    _validate_fields(fields, export_type, data)
-    return ExportRequest(segment, export_type, fmt, time_range, seg_range, timezone, tuple(fields), scope)
+    return ExportRequest(
+        segment,
+        export_type,
+        fmt,
+        time_range,
+        seg_range if seg_range is not None else saved_range(segment, now_s),
+        timezone,
+        tuple(fields),
+        scope,
+        body=body,
+    )
 
 
 def _known_fields(export_type: str, data: Dataset) -> list[str]:
     if export_type == "TYPE_INDIVIDUAL":
-        return [*INDIVIDUAL_FIELDS, *user_var_columns(data)]
-    return [*EVENT_FIELDS, *user_var_columns(data), *event_var_columns(data)]
-
-
-_VAR = re.compile(r"^(user|evt)_[A-Za-z0-9]+_(str|int|real|bool|date)$")
-
-
-def _validate_fields(fields: list[str], export_type: str, data: Dataset) -> None:
-    known = set(_known_fields(export_type, data))
-    for name in fields:
-        if name in known or name in {"user_*", "evt_*"} or _VAR.match(name):
-            continue  # unknown custom vars are legal (they are simply empty)
-        raise bad_request(f"unknown export field {name!r} for {export_type}")
+        return [*standard_fields(export_type), *user_var_columns(data)]
+    return [*standard_fields(export_type), *user_var_columns(data), *event_var_columns(data)]
 
 
 def columns_for(request: ExportRequest, data: Dataset) -> list[str]:
@@ -181,11 +178,7 @@ def columns_for(request: ExportRequest, data: Dataset) -> list[str]:
 
 def build_file(request: ExportRequest, data: Dataset, matcher: SegmentMatcher) -> bytes:
     """The export file's uncompressed body."""
-    candidates = [
-        s
-        for s in data.sessions
-        if request.segment_time_range is None or request.segment_time_range.contains(s.start_ms / 1000)
-    ]
+    candidates = [s for s in data.sessions if request.segment_time_range.contains(s.start_ms / 1000)]
     matched_sessions = [s for s in candidates if matcher.session_matches(request.segment, s)]
     columns = columns_for(request, data)
     if request.type == "TYPE_INDIVIDUAL":
@@ -216,11 +209,13 @@ def build_file(request: ExportRequest, data: Dataset, matcher: SegmentMatcher) -
                 picked.extend((s, p, e) for p, e in s.iter_events() if id(p) in pages)
             else:
                 picked.extend((s, p, e) for p, e in hits)
-    event_dicts = []
+    event_dicts: list[dict[str, Any]] = []
     for s, p, e in sorted(picked, key=lambda t: t[2].at_ms):
         user = data.user(s.uid)
-        if user is not None and request.time_range.contains(e.at_ms / 1000):
-            event_dicts.extend(event_rows(EventRowSource(user, s, p, e)))
+        if user is not None:
+            rows = event_rows(EventRowSource(user, s, p, e))
+            event_dicts.extend(r for r in rows if request.time_range.contains(parse_rfc3339(r["EventStart"])))
+    event_dicts.sort(key=lambda r: str(r["EventStart"]))  # UTC, fixed width: text order is time order
     return encode(columns, event_dicts, request.format)
 
 

@@ -191,6 +191,9 @@ class Segment:
     rule: SegmentRule
     creator: str | None = None  # built-ins have no creator
     created: str | None = None  # RFC 3339; absent for built-ins
+    # The segment's own saved date range, "the last N days" (None = all time); an export without
+    # segmentTimeRange decides membership over it [I: the days are a guess; the rule is documented].
+    saved_range_days: int | None = 30
 
     @property
     def builtin(self) -> bool:

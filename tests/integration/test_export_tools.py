@@ -45,18 +45,37 @@ def test_create_export_maps_people_words_to_fullstory(simulator: FullstorySimula
     # Fullstory knows only TYPE_EVENT / TYPE_INDIVIDUAL: sessions are events with a session scope.
     assert (job.request.type, job.request.scope) == ("TYPE_EVENT", "SCOPE_SESSIONS")
     assert job.request.fields == (
-        "PageUrl", "PageRefererUrl", "PageTitle", "EventCustomName", "UserAppKey", "UserEmail", "evt_productId_str"
+        "PageUrl", "PageRefererUrl", "PageName", "EventCustomName", "UserAppKey", "UserEmail", "evt_productId_str"
     )  # fmt: skip
     assert job.request.timezone == "Asia/Tokyo" and job.request.format == "FORMAT_NDJSON"
     request = answer["request"]
-    assert request["timeRange"] == {"start": "2026-11-09T00:00:00Z", "end": "2026-11-16T00:00:00Z"}
+    week = {"start": "2026-11-09T00:00:00Z", "end": "2026-11-16T00:00:00Z"}
+    assert request["timeRange"] == week and request["segmentTimeRange"] == week
     assert request["sentToFullstory"] == {
         "type": "TYPE_EVENT",
         "eventDetails": {"scope": "SCOPE_SESSIONS"},
         "fields": list(job.request.fields),
+        "timeRange": week,
+        "segmentTimeRange": week,
     }
-    assert request["fieldNames"]["url"] == "PageUrl" and request["fieldNames"]["user id"] == "UserAppKey"
+    # What the answer says Fullstory was sent is what it received.
+    sent = {k: v for k, v in job.request.body.items() if k not in {"segmentId", "format", "timezone"}}
+    assert sent == request["sentToFullstory"]
+    assert request["fieldNames"]["url"] == "PageUrl" and request["fieldNames"]["page title"] == "PageName"
+    assert request["fieldNames"]["user id"] == "UserAppKey"
+    notes = " ".join(request["notes"])
+    assert "no page-title column" in notes and "same range as timeRange" in notes
     assert answer["state"] == "PENDING" and "fullstory_get_operation_status" in answer["next"]
+
+
+def test_a_given_segment_time_range_is_sent_as_given(simulator: FullstorySimulator) -> None:
+    status, answer = call_tool("fullstory_create_segment_export", _request(segmentTimeRange={"start": "", "end": ""}))
+    assert status == 200, answer
+    job = next(j for j in simulator.exports.all() if j.operation_id == answer["operationId"])
+    assert job.request.body["segmentTimeRange"] == {"start": "", "end": ""}
+    assert job.request.body["timeRange"] == WEEK
+    assert answer["request"]["segmentTimeRange"] == {"start": "", "end": ""}
+    assert not any("segmentTimeRange" in note for note in answer["request"].get("notes", []))
 
 
 @pytest.mark.parametrize(
@@ -86,10 +105,18 @@ BAD_REQUESTS = [
     ({"timeRange": {"start": "2026-11-16T00:00:00Z", "end": "2026-11-09T00:00:00Z"}}, "timeRange"),
     ({"timeRange": "last week"}, "timeRange"),
     ({"segmentTimeRange": {"start": "yesterday"}}, "segmentTimeRange.start"),
+    ({"timeRange": {}}, "timeRange"),
+    ({"timeRange": {"start": None, "end": None}}, "timeRange"),
+    ({"timeRange": None}, "timeRange"),
+    ({"timeRange": {"start": "0001-01-01T00:00:00+01:00"}}, "timeRange.start"),
+    ({"timeRange": {"end": "9999-12-31T23:59:59-01:00"}}, "timeRange.end"),
+    ({"segmentTimeRange": {"start": "0001-01-01T00:00:00+01:00"}}, "segmentTimeRange.start"),
+    ({"segmentTimeRange": {"end": "9999-12-31T23:59:59-01:00"}}, "segmentTimeRange.end"),
     ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
     ({"fields": "url, PageUrl"}, "fields"),
     ({"fields": "url, url"}, "fields"),
     ({"fields": "favourite colour"}, "fields"),
+    ({"fields": "PageUrll"}, "fields"),
     ({"type": "TYPE_INDIVIDUAL", "fields": "url"}, "fields"),
     ({"limit": 5}, "limit"),
 ]

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 from opal_tools.spec import ToolSpec
 
 from .base import NOT_A_DOT_SEGMENT, OptionalText, PathId, ToolParameters, parameter_error
-from .export_fields import EVERYDAY_NAMES, ExportKind, resolve_fields
+from .export_fields import EVERYDAY_NAMES, ExportKind, FieldChoice, resolve_fields
 
 ExportFormatName = Literal["FORMAT_CSV", "FORMAT_JSON", "FORMAT_NDJSON"]
 
@@ -58,9 +58,12 @@ def _rfc3339(value: str) -> str:
         moment = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"{value!r} is not a real date and time; {example}") from None
-    moment = moment.astimezone(UTC)
-    fraction = f".{moment.microsecond // 1000:03d}" if moment.microsecond else ""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is still year 0 in UTC
+        raise ValueError(f"{value!r} is outside the years 0001 to 9999 in UTC; {example}") from None
+    # isoformat, not strftime: strftime writes the year 1 as "1", which is no RFC 3339.
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds" if moment.microsecond else "seconds") + "Z"
 
 
 def _parse(value: str) -> datetime:
@@ -91,7 +94,18 @@ def _iana_zone(value: str | None) -> str | None:
 Timestamp = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_rfc3339)]
 
 
+def _not_given(value: Any) -> Any:
+    """``null``, ``""`` and ``{}`` (what a form sends for an untouched object) all mean "not given"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dict) and all(v is None for v in value.values()):
+        return None
+    return value
+
+
 class ExportTimeRange(ToolParameters):
+    """``{start, end}``; a bound that is left out or ``null`` is unbounded, like an empty string."""
+
     start: Timestamp = Field(
         "",
         description="Start of the range, RFC 3339 with a time zone, e.g. 2024-05-01T00:00:00Z. Empty means from the "
@@ -103,11 +117,26 @@ class ExportTimeRange(ToolParameters):
         "means up to now.",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _null_bounds_are_left_out(cls, value: Any) -> Any:
+        return {k: v for k, v in value.items() if v is not None} if isinstance(value, dict) else value
+
     @model_validator(mode="after")
     def _start_before_end(self) -> Self:
         if self.start and self.end and _parse(self.start) >= _parse(self.end):
             raise ValueError(f"start ({self.start}) must be before end ({self.end})")
         return self
+
+
+def _names_a_bound(value: ExportTimeRange) -> ExportTimeRange:
+    # {} would silently export all data; "" is Fullstory's own spelling of "unbounded", so it counts.
+    if not value.model_fields_set:
+        raise ValueError(
+            'name at least a start or an end, e.g. {"start": "2024-05-01T00:00:00Z", "end": '
+            '"2024-05-08T00:00:00Z"}; for all data write {"start": "", "end": ""}'
+        )
+    return value
 
 
 class CreateSegmentExportParams(ToolParameters):
@@ -129,10 +158,11 @@ class CreateSegmentExportParams(ToolParameters):
         _enum_spelling("FORMAT_", _FORMAT_ALIASES),
         Field(description="File format: FORMAT_CSV, FORMAT_JSON (one array) or FORMAT_NDJSON (one JSON per line)."),
     ]
-    timeRange: ExportTimeRange = Field(
+    timeRange: Annotated[ExportTimeRange, AfterValidator(_names_a_bound)] = Field(
         description='Which data to export, as {start, end} RFC 3339 timestamps, e.g. {"start": '
-        '"2024-05-01T00:00:00Z", "end": "2024-05-08T00:00:00Z"} for one week. Events are picked by when they '
-        "happened; people by whether they were active in the range. Export data is usually about a day behind."
+        '"2024-05-01T00:00:00Z", "end": "2024-05-08T00:00:00Z"} for one week; an empty string is unbounded '
+        '({"start": "", "end": ""} = all data). Events are picked by when they happened; people by whether they '
+        "were active in the range. Export data is usually about a day behind."
     )
     timezone: Annotated[OptionalText, AfterValidator(_iana_zone)] = Field(
         None,
@@ -144,14 +174,16 @@ class CreateSegmentExportParams(ToolParameters):
         None,
         max_length=4000,
         description="Comma-separated columns to include, e.g. 'url, referrer, page title' or 'EventCustomName, "
-        f"UserAppKey, evt_productId_str'. Accepts Fullstory's export field names, custom properties as "
-        f"user_<Name>_<type> / evt_<Name>_<type>, and these everyday names: {EVERYDAY_NAMES}. Omit for all "
-        "default fields (give fields for CSV so the columns stay stable).",
+        "UserAppKey, evt_product_id_str'. Accepts Fullstory's export field names (any case), custom properties "
+        "with their type as evt_<name>_<type> / user_<name>_<type> (type: str, int, real, date, bool or the list "
+        f"forms strs, ints, reals, dates, bools), evt_* / user_* for all of them, and everyday names: "
+        f"{EVERYDAY_NAMES}. A property named without its type (e.g. product_id) includes all properties of its "
+        "kind. Omit for all default fields (give fields for CSV so the columns stay stable).",
     )
-    segmentTimeRange: ExportTimeRange | None = Field(
+    segmentTimeRange: Annotated[ExportTimeRange | None, BeforeValidator(_not_given)] = Field(
         None,
-        description="Optional {start, end} that replaces the segment's own time range when deciding who or what "
-        "matches the segment. Omit to use the segment as saved in Fullstory.",
+        description="Optional {start, end} that decides who or what matches the segment, in place of the "
+        "segment's own saved range. Omit it to use timeRange here too (as Fullstory's own CLI does).",
     )
 
     @model_validator(mode="after")
@@ -163,9 +195,13 @@ class CreateSegmentExportParams(ToolParameters):
                 raise parameter_error("fields", str(exc)) from None
         return self
 
-    def fullstory_fields(self) -> list[tuple[str, str]]:
-        """``(as asked, Fullstory name)`` pairs; empty when no fields were given."""
+    def field_choices(self) -> list[FieldChoice]:
+        """What each asked field is sent as; empty when no fields were given."""
         return resolve_fields(self.fields, self.type) if self.fields else []
+
+    def segment_range(self) -> ExportTimeRange:
+        """The segment time range to send: the one given, else the same as ``timeRange``."""
+        return self.segmentTimeRange if self.segmentTimeRange is not None else self.timeRange
 
 
 OperationId = PathId
@@ -196,7 +232,8 @@ CREATE_SEGMENT_EXPORT = ToolSpec(
         "Start a Fullstory segment export: a file of the people (TYPE_INDIVIDUAL) or the events (TYPE_EVENT, "
         "TYPE_PAGES, TYPE_SESSIONS) of a segment over a time range, as CSV, JSON or NDJSON. Use it for 'export all "
         "users from last month as CSV', 'JSON of the login events of segment X last week with user id', 'NDJSON "
-        "of all sessions last quarter in Asia/Tokyo time'. Exports run in Fullstory for minutes up to an hour: "
+        "of all sessions last quarter in Asia/Tokyo time', 'page events of segment X as CSV with url, referrer "
+        "and title'. Exports run in Fullstory for minutes up to an hour: "
         "this answers an operationId at once; follow it with fullstory_get_operation_status, which gives the "
         "download link when done. Needs an Admin API key and the Segment Export add-on."
     ),
