@@ -51,9 +51,9 @@ from .models import (
 
 M = TypeVar("M", bound=BaseModel)
 
-# A request that Fullstory rejected at the door (429) or whose gateway failed (502-504) was not
-# processed, so even a POST may be sent again; a 500 on a POST might have created something.
-_RETRY_ANY_METHOD = frozenset({429, 502, 503, 504})
+# Only a 429 proves a request was not processed, so only then is a POST sent again: a gateway's
+# 502-504 may come from a proxy that forwarded the POST (issue 12.1).
+_RETRY_ANY_METHOD = frozenset({429})
 _MIN_REQUEST_BUDGET_S = 0.5  # no point starting a request with less time than this left
 _MAX_RETRY_AFTER_S = 30.0
 SUMMARY_READ_TIMEOUT_S = 60.0  # LLM-backed; the caller's deadline is the real bound
