@@ -37,6 +37,7 @@ STATE_MACHINE_ARN = (
 EXECUTIONS_ARN = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${ExportStateMachine.Name}:*"
 EXPORTS = "${ExportBucket.Arn}/exports/*"
 MARKERS = "${ExportBucket.Arn}/requests/*"
+CALLBACKS = "${ExportBucket.Arn}/callbacks/*"  # Opal's callback of a run, kept out of Step Functions
 SECRET = "${FullstoryApiKeySecret}"
 TOKEN = "${OpalBearerTokenSecret}"
 
@@ -45,6 +46,8 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "ExportSegmentFunction": {
         ("states:StartExecution", STATE_MACHINE_ARN),
         ("states:DescribeExecution", EXECUTIONS_ARN),
+        ("s3:PutObject", CALLBACKS),
+        ("s3:DeleteObject", CALLBACKS),
     },
     "GetExportStatusFunction": {
         ("states:DescribeExecution", EXECUTIONS_ARN),
@@ -55,6 +58,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("secretsmanager:GetSecretValue", SECRET),
         ("s3:GetObject", MARKERS),
         ("s3:PutObject", MARKERS),
+        ("s3:DeleteObject", MARKERS),
         ("s3:ListBucket", "${ExportBucket.Arn}"),
     },
     "ExportCheckFunction": {("secretsmanager:GetSecretValue", SECRET)},
@@ -64,7 +68,12 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("s3:GetObject", EXPORTS),
         ("s3:AbortMultipartUpload", EXPORTS),
     },
-    "ExportNotifyFunction": set(),
+    "ExportNotifyFunction": {
+        ("s3:GetObject", CALLBACKS),
+        ("s3:PutObject", CALLBACKS),
+        ("s3:DeleteObject", CALLBACKS),
+        ("s3:ListBucket", "${ExportBucket.Arn}"),
+    },
 }
 
 
@@ -117,11 +126,14 @@ def test_other_functions_touch_neither_the_bucket_nor_the_workflow(
         assert not action.startswith(("s3:", "states:")), (function_id, action)
 
 
-def test_marker_listing_is_limited_to_the_marker_prefix(translated: dict[str, Any]) -> None:
-    listing = [
-        s for s in _role_statements(translated, "ExportCreateFunction") if "s3:ListBucket" in _as_list(s["Action"])
-    ]
-    assert [s["Condition"] for s in listing] == [{"StringLike": {"s3:prefix": "requests/*"}}]
+@pytest.mark.parametrize(
+    ("function_id", "prefix"), [("ExportCreateFunction", "requests/*"), ("ExportNotifyFunction", "callbacks/*")]
+)
+def test_marker_listing_is_limited_to_the_marker_prefix(
+    translated: dict[str, Any], function_id: str, prefix: str
+) -> None:
+    listing = [s for s in _role_statements(translated, function_id) if "s3:ListBucket" in _as_list(s["Action"])]
+    assert [s["Condition"] for s in listing] == [{"StringLike": {"s3:prefix": prefix}}]
 
 
 def test_state_machine_may_invoke_only_its_task_functions(translated: dict[str, Any]) -> None:
