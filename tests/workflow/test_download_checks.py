@@ -209,3 +209,24 @@ def test_deployed_even_the_simulators_loopback_link_is_refused(
     assert described["status"] == "FAILED" and described["error"] == "ExportLinkRefused"
     assert "must use https" in json.loads(described["cause"])["errorMessage"]
     assert sim.requests.calls(r"^/__sim/downloads/") == 0
+
+
+def test_a_large_file_cut_off_at_its_end_leaves_no_object_and_no_open_upload(
+    workflow: Workflow, sim: FullstorySimulator, proxy: ForwardingProxy, files: FileHost
+) -> None:
+    # Larger than the multipart threshold, so parts are already in S3 when the end shows the file
+    # is cut off: the upload is aborted, not completed.
+    import base64
+    import os
+
+    import boto3
+
+    noise = base64.b64encode(os.urandom(18 * 2**20))  # random text: gzip barely shrinks it
+    rows = b"".join(b'{"v": "%s"}\n' % noise[i : i + 96] for i in range(0, len(noise), 96))
+    body = gzip.compress(rows, compresslevel=1)
+    assert len(body) > 17 * 2**20
+    described = _run_with_file(workflow, proxy, files, body[:-1000], "FORMAT_NDJSON")
+    assert described["status"] == "FAILED" and described["error"] == "ExportFileInvalid"
+    bucket = workflow.deployed.buckets["ExportBucket"]
+    assert _stored(workflow) == []
+    assert boto3.client("s3").list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []

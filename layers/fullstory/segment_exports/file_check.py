@@ -15,21 +15,15 @@ import csv
 import json
 import re
 import zlib
-from typing import NoReturn, Protocol
+from typing import NoReturn
 
 from .errors import ExportFileInvalid
+from .storage import Readable
 
 HEAD_BYTES = 64 * 1024  # the inflated start that the format check reads
 _INFLATE_STEP = 1024 * 1024  # inflated bytes per step: bounds memory against a gzip bomb
 _GZIP = 16 + zlib.MAX_WBITS
 _CSV_HEADER_CELL = re.compile(r"^[\w.$:-]+$")  # Fullstory's field names, custom vars included
-
-
-class Readable(Protocol):
-    @property
-    def bytes_read(self) -> int: ...
-
-    def read(self, amount: int | None = -1) -> bytes: ...
 
 
 class CheckedExport:

@@ -147,6 +147,8 @@ def release_marker(execution_name: str) -> None:
 
 
 class Readable(Protocol):
+    """What an upload reads: the download, or the check wrapped around it."""
+
     @property
     def bytes_read(self) -> int: ...
 
