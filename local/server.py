@@ -33,6 +33,8 @@ LOCAL_AWS_ENV = {
     "AWS_SESSION_TOKEN": "local",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
+    # Only here: callbacks to a receiver on 127.0.0.1 and downloads from the embedded simulator.
+    "LOCAL_ALLOW_LOOPBACK_URLS": "true",
 }
 # Settings a developer may override from the shell, as the template parameters would in AWS.
 OVERRIDABLE_ENV = (

@@ -99,12 +99,14 @@ def stop_running_executions(deployed: Deployed) -> None:
 
 
 class LambdaDispatcher:
-    """Answers moto's Lambda ``invoke`` with our handlers; can inject Lambda service errors."""
+    """Answers moto's Lambda ``invoke`` with our handlers; can inject Lambda service errors and
+    crashed invocations."""
 
     def __init__(self, functions: dict[str, LocalFunction]) -> None:
         self.functions = functions
         self.invocations: Counter[str] = Counter()
         self._faults: dict[str, list[tuple[str, int]]] = {}
+        self._crashes: dict[str, list[tuple[str, bool]]] = {}
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._in_flight = 0
@@ -118,6 +120,15 @@ class LambdaDispatcher:
         not run), as ``Lambda.<error_code>`` in the workflow."""
         with self._lock:
             self._faults.setdefault(logical_id, []).extend([(error_code, status)] * times)
+
+    def crash_next(
+        self, logical_id: str, error_type: str = "Runtime.ExitError", *, after_work: bool = True, times: int = 1
+    ) -> None:
+        """The next ``times`` invocations of the function die as Lambda reports a dead function (out of
+        memory, killed, timed out): ``error_type`` is the workflow's error name. ``after_work``: the
+        handler runs first (its side effects happen; its answer is lost), else it never starts."""
+        with self._lock:
+            self._crashes.setdefault(logical_id, []).extend([(error_type, after_work)] * times)
 
     def start(self) -> LambdaDispatcher:
         from moto.awslambda_simple.models import LambdaSimpleBackend
@@ -153,6 +164,8 @@ class LambdaDispatcher:
             self.invocations[logical_id] += 1
             queued = self._faults.get(logical_id)
             fault = queued.pop(0) if queued else None
+            crashes = self._crashes.get(logical_id) if fault is None else None
+            crash = crashes.pop(0) if crashes else None
             if fault is None and function is not None:
                 self._in_flight += 1
         if fault is not None:
@@ -163,13 +176,19 @@ class LambdaDispatcher:
             raise JsonRESTError("ResourceNotFoundException", f"Function not found: {function_name}")
         raw = body.decode() if isinstance(body, bytes) else (body or "{}")
         try:
-            result = function.invoke(json.loads(raw or "{}"))
+            if crash is None or crash[1]:
+                result = function.invoke(json.loads(raw or "{}"))
         except Exception as exc:  # what the Lambda runtime reports for an unhandled exception
-            response_headers["x-amz-function-error"] = "Unhandled"
-            payload = {"errorType": type(exc).__name__, "errorMessage": str(exc), "stackTrace": []}
-            return json.dumps(payload).encode()
+            return _function_error(response_headers, type(exc).__name__, str(exc))
         finally:
             with self._idle:
                 self._in_flight -= 1
                 self._idle.notify_all()
+        if crash is not None:
+            return _function_error(response_headers, crash[0], f"injected: {logical_id} died ({crash[0]})")
         return json.dumps(result, default=str).encode()
+
+
+def _function_error(response_headers: dict[str, str], error_type: str, message: str) -> bytes:
+    response_headers["x-amz-function-error"] = "Unhandled"
+    return json.dumps({"errorType": error_type, "errorMessage": message, "stackTrace": []}).encode()

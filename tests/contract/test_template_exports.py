@@ -65,11 +65,14 @@ def test_no_wildcard_grants_anywhere(translated: dict[str, Any], function_id: st
         assert resource != "*" and action != "*" and not action.endswith(":*"), (action, resource)
 
 
-def test_marker_listing_is_limited_to_the_marker_prefix(translated: dict[str, Any]) -> None:
-    listing = [
-        s for s in _role_statements(translated, "ExportCreateFunction") if "s3:ListBucket" in _as_list(s["Action"])
-    ]
-    assert [s["Condition"] for s in listing] == [{"StringLike": {"s3:prefix": "requests/*"}}]
+@pytest.mark.parametrize(
+    ("function_id", "prefix"), [("ExportCreateFunction", "requests/*"), ("ExportNotifyFunction", "callbacks/*")]
+)
+def test_marker_listing_is_limited_to_the_marker_prefix(
+    translated: dict[str, Any], function_id: str, prefix: str
+) -> None:
+    listing = [s for s in _role_statements(translated, function_id) if "s3:ListBucket" in _as_list(s["Action"])]
+    assert [s["Condition"] for s in listing] == [{"StringLike": {"s3:prefix": prefix}}]
 
 
 def test_state_machine_may_invoke_only_its_task_functions(translated: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""The urllib3 transport under the client: error mapping, downloads, proxies, callbacks (loopback only)."""
+"""The urllib3 transport under the client: error mapping, downloads, proxies (loopback only).
+Opal callbacks: tests/integration/test_outbound_requests.py."""
 
 from __future__ import annotations
 
@@ -24,8 +25,6 @@ from urllib3.exceptions import (
 
 from fullstory_client import DownloadLinkExpired, FullstoryClient, NotFound, UpstreamError, UpstreamTimeout
 from fullstory_client.client import pool_manager, proxy_for
-from segment_exports.callback import post
-from segment_exports.errors import CallbackRejected, CallbackUnavailable
 
 GZIP = gzip.compress(b'{"a": 1}\n' * 1000)
 FILE_HEADERS = {"Content-Encoding": "gzip", "Content-Disposition": 'attachment; filename="x.ndjson.gz"'}
@@ -254,25 +253,3 @@ def test_ca_bundle_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert "ca_certs" not in pool_manager(None).connection_pool_kw
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "corp.pem"))
     assert pool_manager(None).connection_pool_kw["ca_certs"] == str(tmp_path / "corp.pem")
-
-
-# --- Opal callbacks ----------------------------------------------------------------------
-
-
-def test_callback_status_mapping_without_following_redirects(origin: Origin) -> None:
-    assert post(origin.url("/cb/200"), "tok", {"message": "ok"}) == 200
-    assert origin.seen[-1][2]["authorization"] == "Bearer tok"
-    with pytest.raises(CallbackUnavailable):
-        post(origin.url("/cb/503"), "tok", {})
-    with pytest.raises(CallbackUnavailable):
-        post(origin.url("/cb/429"), "tok", {})
-    with pytest.raises(CallbackRejected):
-        post(origin.url("/cb/400"), "tok", {})
-    with pytest.raises(CallbackRejected):
-        post(origin.url("/cb/307"), "tok", {})
-    assert [path for _, path, _ in origin.seen][-1] == "/cb/307"  # not followed
-
-
-def test_unreachable_callback_is_unavailable() -> None:
-    with pytest.raises(CallbackUnavailable, match=r"could not be reached \(NewConnectionError\)"):
-        post(f"http://127.0.0.1:{_free_port()}/cb", "tok", {})

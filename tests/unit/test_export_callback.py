@@ -39,7 +39,11 @@ def test_failure_envelope_reads_lambda_error_payloads() -> None:
     ("error", "creating", "expected"),
     [
         (fs.RateLimited("slow down", retry_after=3), True, FullstoryThrottled),
-        (fs.UpstreamError("bad gateway", status=502), True, FullstoryUnavailable),
+        # A gateway's 502-504 may follow a create that the gateway forwarded: not proof of nothing.
+        (fs.UpstreamError("bad gateway", status=502), True, FullstoryCreateUncertain),
+        (fs.UpstreamError("gateway timeout", status=504), True, FullstoryCreateUncertain),
+        (fs.UpstreamError("bad gateway", status=502), False, FullstoryUnavailable),
+        (fs.FullstoryError("conflict", status=409), True, FullstoryRejected),
         (fs.UpstreamError("server error", status=500), True, FullstoryCreateUncertain),
         (fs.UpstreamTimeout("timed out"), True, FullstoryCreateUncertain),
         (fs.UpstreamError("server error", status=500), False, FullstoryUnavailable),

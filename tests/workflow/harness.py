@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from fullstory_client.outbound import ALLOW_LOOPBACK_ENV
 from local.lambda_runtime import LocalFunction, use_layer
 from local.template import FunctionDef, functions, load_template, parameter_defaults, resolve
 from local.workflows import MOTO_CONFIG, Deployed, LambdaDispatcher, deploy, stop_running_executions
@@ -121,6 +122,8 @@ class CallbackServer:
 
     statuses: list[int] = field(default_factory=list)
     received: list[Callback] = field(default_factory=list)
+    raw_bodies: list[bytes] = field(default_factory=list)
+    delay_s: float = 0.0  # before answering: a slow Opal
     _server: ThreadingHTTPServer | None = None
 
     def start(self) -> CallbackServer:
@@ -133,13 +136,20 @@ class CallbackServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length)
+                recorder.raw_bodies.append(raw)
                 recorder.received.append(
                     Callback(self.path, {k.lower(): v for k, v in self.headers.items()}, json.loads(raw or b"{}"))
                 )
                 status = recorder.statuses.pop(0) if recorder.statuses else 200
-                self.send_response(status)
-                self.send_header("content-length", "0")
-                self.end_headers()
+                time.sleep(recorder.delay_s)
+                try:
+                    self.send_response(status)
+                    if 300 <= status < 400:
+                        self.send_header("location", "/callbacks/elsewhere")
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+                except OSError:
+                    pass  # the caller gave up waiting
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
@@ -248,6 +258,9 @@ def deployed_workflow(monkeypatch: pytest.MonkeyPatch, simulator: Any, clock: Vi
         monkeypatch.setenv("FULLSTORY_API_BASE_URL", simulator.base_url)
         monkeypatch.setenv("FULLSTORY_RETRY_BASE_DELAY_S", "0")  # the client's own backoff: no real sleeps
         monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+        # What the local server allows (and the template does not): the simulator serves its downloads,
+        # and the tests' Opal receives its callbacks, on loopback http.
+        monkeypatch.setenv(ALLOW_LOOPBACK_ENV, "true")
         secrets = boto3.client("secretsmanager")
         secrets.create_secret(Name=API_KEY_SECRET, SecretString=simulator.api_key)
         secrets.create_secret(Name=TOKEN_SECRET, SecretString=BEARER)

@@ -158,3 +158,61 @@ def test_a_malformed_async_callback_is_a_400_naming_it(
     status, problem = call_tool("fullstory_export_segment", export_request(), async_callback=callback)
     assert status == 400 and {e["parameter"] for e in problem["errors"]} == named
     assert _executions(workflow) == [] and len(sim.requests) == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://opal.example.com/cb", "must use https"),
+        ("https://169.254.169.254/latest/meta-data/", "169.254.169.254 is link-local"),
+        ("https://10.1.2.3/cb", "10.1.2.3 is private"),
+        ("https://[fd00::1]/cb", "fd00::1 is private"),
+        ("https://100.64.0.9/cb", "100.64.0.9 is shared (CGNAT)"),
+        ("https://localhost:9001/2018-06-01/runtime/invocation/next", "127.0.0.1 is loopback"),
+        ("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "must use https"),
+        ("https://user:pw@opal.example.com/cb", "must not carry a user name or password"),
+    ],
+)
+def test_a_callback_url_that_may_not_be_called_is_a_400_naming_it(
+    workflow: Workflow, sim: FullstorySimulator, monkeypatch: pytest.MonkeyPatch, url: str, problem: str
+) -> None:
+    from fullstory_client.outbound import ALLOW_LOOPBACK_ENV
+
+    monkeypatch.delenv(ALLOW_LOOPBACK_ENV)  # as deployed
+    callback = {"url": url, "tool_call_id": "tc-x", "callback_token": CALLBACK_TOKEN}
+    status, problem_body = call_tool("fullstory_export_segment", export_request(), async_callback=callback)
+    assert status == 400, problem_body
+    [error] = problem_body["errors"]
+    assert error["parameter"] == "async_callback.url" and problem in error["problem"]
+    assert _executions(workflow) == [] and len(sim.requests) == 0
+    assert _stored_callbacks(workflow) == []
+
+
+def test_a_callback_host_outside_the_allow_list_is_a_400(
+    workflow: Workflow, sim: FullstorySimulator, callbacks: CallbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CALLBACK_ALLOWED_HOSTS", "opal.optimizely.com,*.opal.example")
+    status, problem = call_tool("fullstory_export_segment", export_request(), async_callback=_callback(callbacks))
+    assert status == 400 and problem["errors"][0]["parameter"] == "async_callback.url"
+    assert "127.0.0.1 is not one of the allowed hosts" in problem["errors"][0]["problem"]
+    assert _executions(workflow) == []
+
+
+def test_the_callback_is_kept_in_the_bucket_not_in_the_run_input(
+    workflow: Workflow, sim: FullstorySimulator, callbacks: CallbackServer
+) -> None:
+    sim.inject(OPERATION, delay_s=1.0, times=1)  # holds the run at its first check
+    _, accepted = call_tool("fullstory_export_segment", export_request(), async_callback=_callback(callbacks))
+    described = workflow.sfn().describe_execution(executionArn=accepted["executionArn"])
+    assert json.loads(described["input"])["callback"] == {"tool_call_id": "tc-42"}
+    assert _stored_callbacks(workflow) == [f"callbacks/{accepted['executionId']}.json"]
+    assert workflow.wait(accepted["executionArn"])["status"] == "SUCCEEDED"
+    assert len(callbacks.received) == 1
+
+
+def _stored_callbacks(workflow: Workflow) -> list[str]:
+    import boto3
+
+    bucket = workflow.deployed.buckets["ExportBucket"]
+    listed = boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="callbacks/")
+    return [item["Key"] for item in listed.get("Contents", [])]

@@ -24,11 +24,20 @@ LAMBDA_SERVICE_ERRORS = {
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
+    "Lambda.ClientExecutionTimeoutException",
     "Lambda.TooManyRequestsException",
 }
-KNOWN_ERRORS = (
-    {cls.__name__ for cls in TASK_ERRORS} | LAMBDA_SERVICE_ERRORS | {"States.ALL", "States.Timeout", "Sandbox.Timedout"}
-)
+# How Step Functions reports a function that died: out of memory, killed, timed out (Lambda's own
+# timeout, or the state's TimeoutSeconds).
+CRASH_ERRORS = {
+    "Lambda.Unknown",
+    "Runtime.ExitError",
+    "Runtime.OutOfMemory",
+    "Runtime.Unknown",
+    "Sandbox.Timedout",
+    "States.Timeout",
+}
+KNOWN_ERRORS = {cls.__name__ for cls in TASK_ERRORS} | LAMBDA_SERVICE_ERRORS | CRASH_ERRORS | {"States.ALL"}
 
 
 def test_jsonpath_and_bounded_run() -> None:
@@ -50,15 +59,42 @@ def test_every_task_retries_with_jitter_and_catches_the_rest(name: str) -> None:
     assert [c["ErrorEquals"] for c in state["Catch"]] == [["States.ALL"]]
 
 
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_every_task_retries_a_function_that_died(name: str) -> None:
+    # Each task is idempotent (the create through its marker, the delivery through its key, the
+    # callback through its attempt count), so a crashed attempt is retried, a bounded number of times.
+    [crashed] = [r for r in TASKS[name]["Retry"] if set(r["ErrorEquals"]) & CRASH_ERRORS]
+    assert set(crashed["ErrorEquals"]) == CRASH_ERRORS
+    assert 1 <= crashed["MaxAttempts"] <= 3 and crashed["IntervalSeconds"] >= 1
+
+
 def test_error_names_are_the_task_functions_errors() -> None:
     for state in TASKS.values():
         for rule in [*state["Retry"], *state["Catch"]]:
             assert set(rule["ErrorEquals"]) <= KNOWN_ERRORS, rule["ErrorEquals"]
 
 
-def test_create_is_never_retried_when_it_may_have_created_an_export() -> None:
+def test_create_is_retried_only_on_errors_that_prove_nothing_was_created() -> None:
+    # FullstoryUnavailable is a 5xx or a broken connection: after a create, the export may exist.
     retried = {error for rule in TASKS["CreateExport"]["Retry"] for error in rule["ErrorEquals"]}
-    assert not retried & {"FullstoryCreateUncertain", "States.Timeout", "Sandbox.Timedout", "States.TaskFailed"}
+    assert retried == LAMBDA_SERVICE_ERRORS | CRASH_ERRORS | {"FullstoryThrottled", "StorageUnavailable"}
+
+
+def test_callbacks_are_not_retried_by_the_workflow() -> None:
+    # The notify task makes the SDK's three attempts itself; a Retry on its answer would multiply them.
+    for name in ("NotifySuccess", "NotifyFailure"):
+        retried = {error for rule in TASKS[name]["Retry"] for error in rule["ErrorEquals"]}
+        assert retried == LAMBDA_SERVICE_ERRORS | CRASH_ERRORS | {"StorageUnavailable"}
+
+
+def test_a_callback_that_fails_still_ends_in_the_delivered_file() -> None:
+    states = ASL["States"]
+    assert TASKS["NotifySuccess"]["Next"] == "Delivered" and TASKS["NotifySuccess"]["ResultPath"] == "$.result"
+    assert TASKS["NotifySuccess"]["Catch"][0]["Next"] == "CallbackNotSent"
+    assert states["CallbackNotSent"]["Next"] == "Delivered"
+    assert states["CallbackNotSent"]["ResultPath"] == "$.result.Payload.callback"
+    assert states["Delivered"] == {"Type": "Succeed", "OutputPath": "$.result.Payload"}
+    assert "CallbackFailed" not in states
 
 
 def test_failures_end_in_a_fail_state_after_telling_opal() -> None:

@@ -1,17 +1,27 @@
-"""An export file being downloaded: the gzip bytes exactly as Fullstory stored them, streamed."""
+"""An export file being downloaded: the gzip bytes exactly as Fullstory stored them, streamed.
+
+The link comes from Fullstory's answer, so it is treated as untrusted: ``open_download`` fetches it
+only over https from a public address (see outbound.py), redirects included.
+"""
 
 from __future__ import annotations
 
 import re
 from types import TracebackType
 
+import urllib3
 from urllib3 import BaseHTTPResponse
-from urllib3.exceptions import HTTPError, ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError
 
+from . import outbound
 from .errors import DownloadLinkExpired, FullstoryError, NotFound, RateLimited, UpstreamError, UpstreamTimeout
 
 _FILENAME = re.compile(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', re.IGNORECASE)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_REDIRECTS = 5
+# No Authorization: the signed URL carries its own. gzip accepted, so storage sends the file as
+# stored instead of inflating it on the fly.
+_HEADERS = {"Accept": "*/*", "Accept-Encoding": "gzip, deflate", "User-Agent": "fullstory-opal-tools/1.0"}
 
 
 def _filename(disposition: str | None) -> str | None:
@@ -80,3 +90,30 @@ def error_for_download(response: BaseHTTPResponse) -> FullstoryError:
     if status >= 500:
         return UpstreamError(f"the export download failed (HTTP {status})", status=status)
     return FullstoryError(f"the export download answered HTTP {status}", status=status)
+
+
+def open_download(location: str, *, connect_timeout: float = 3.05, read_timeout: float = 20.0) -> ExportFile:
+    """Start streaming the file at a results ``location`` (the caller closes it).
+
+    Raises ``outbound.UrlRefused`` when the link or a redirect leaves the public internet,
+    ``DownloadLinkExpired`` when storage refuses the signature (ask for a fresh link), other
+    FullstoryErrors for the rest.
+    """
+    timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
+    try:
+        response = outbound.request(
+            "GET", location, headers=_HEADERS, timeout=timeout, max_redirects=MAX_REDIRECTS, stream=True
+        )
+    except (HTTPError, OSError) as exc:
+        # NewConnectionError (refused, unresolvable) subclasses ConnectTimeoutError but is no timeout.
+        if isinstance(exc, ConnectTimeoutError | ReadTimeoutError) and not isinstance(exc, NewConnectionError):
+            raise UpstreamTimeout("the export download did not start in time") from None
+        raise UpstreamError("the connection for the export download failed") from None
+    if response.status in outbound.REDIRECT_STATUSES:
+        release(response)
+        raise UpstreamError(f"the export download was redirected more than {MAX_REDIRECTS} times")
+    if response.status != 200:
+        error = error_for_download(response)
+        release(response)
+        raise error
+    return ExportFile(response)

@@ -1,19 +1,31 @@
-"""Opal's async callback: the v2 result envelope, POSTed with the call's own bearer token."""
+"""Opal's async callback: the v2 result envelope, POSTed with the call's own bearer token.
+
+Sent as the official Opal tools SDK sends it: at most 3 attempts of 10 s each, 0.5 s and then 1 s
+apart, again only after a 5xx or a network failure (never after a 3xx or 4xx), the same body every
+time. Redirects are never followed, and the URL must be https to a public address, checked on the
+address actually connected to (fullstory_client/outbound.py), and on CALLBACK_ALLOWED_HOSTS when set.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import urllib3
 from urllib3.exceptions import HTTPError
 
-from fullstory_client.client import pool_manager, proxy_for
-
-from .errors import CallbackRejected, CallbackUnavailable
+from fullstory_client import outbound
 
 V2_MIME = "application/vnd.optimizely.opal.tools+json"
-TIMEOUT_S = (3.05, 10.0)  # connect, read
+ALLOWED_HOSTS_ENV = "CALLBACK_ALLOWED_HOSTS"  # template parameter CallbackAllowedHosts
+ATTEMPTS = 3
+TIMEOUT_S = 10.0  # per attempt, connecting included
+BACKOFF_S = (0.5, 1.0)  # before the second and the third attempt
 
 # Step Functions error name -> (HTTP-like status, title, error_code) for the failure envelope.
 _FAILURES: dict[str, tuple[int, str, str]] = {
@@ -25,6 +37,8 @@ _FAILURES: dict[str, tuple[int, str, str]] = {
     "FullstoryUnavailable": (502, "Fullstory is unavailable", "FULLSTORY_UNAVAILABLE"),
     "FullstoryCreateUncertain": (502, "Fullstory did not confirm the export", "EXPORT_UNCONFIRMED"),
     "StorageUnavailable": (503, "The file could not be stored", "STORAGE_UNAVAILABLE"),
+    "ExportLinkRefused": (502, "Fullstory's download link was refused", "EXPORT_LINK_REFUSED"),
+    "ExportFileInvalid": (502, "The export file was not what was asked for", "EXPORT_FILE_INVALID"),
 }
 _GENERIC = (500, "The export workflow failed", "EXPORT_WORKFLOW_ERROR")
 
@@ -72,26 +86,79 @@ def failure_envelope(error: str, cause: str) -> dict[str, Any]:
     }
 
 
-def post(url: str, token: str, envelope: dict[str, Any]) -> int:
-    """POSTs once; raises CallbackUnavailable (retry) or CallbackRejected (do not). The status."""
-    body = json.dumps(envelope, default=str).encode()
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": V2_MIME, "Accept": "application/json"}
-    try:
-        # One POST per run: a pool of its own, closed when done (as requests.post did).
-        with pool_manager(proxy_for(url)) as http:
-            status = http.request(
-                "POST",
-                url,
-                body=body,
-                headers=headers,
-                timeout=urllib3.Timeout(connect=TIMEOUT_S[0], read=TIMEOUT_S[1]),
-                retries=False,
-                redirect=False,
-            ).status
-    except (HTTPError, ValueError) as exc:  # ValueError: a URL that cannot be parsed
-        raise CallbackUnavailable(f"Opal's callback URL could not be reached ({type(exc).__name__})") from None
-    if status < 300:
-        return status
-    if status == 429 or status >= 500:
-        raise CallbackUnavailable(f"Opal's callback URL answered HTTP {status}")
-    raise CallbackRejected(f"Opal's callback URL refused the result (HTTP {status})")
+def allowed_hosts() -> tuple[str, ...]:
+    raw = os.environ.get(ALLOWED_HOSTS_ENV, "")
+    return tuple(host.strip().lower() for host in raw.split(",") if host.strip())
+
+
+def check_url(url: str) -> None:
+    """Raises outbound.UrlRefused when the callback URL may not be called: the checks a tool call
+    can make at once (the address is checked again, on the connection, when the result is sent)."""
+    target = outbound.parse(url, allowed_hosts=allowed_hosts())
+    with suppress(OSError):  # not resolvable now: may be a passing DNS failure; sending decides
+        outbound.resolve(target)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Whether Opal got the result, after how many POSTs, and why not."""
+
+    delivered: bool
+    attempts: int
+    status: int | None = None  # the last HTTP status Opal's URL answered
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+
+def post(url: str, token: str | None, body: bytes) -> int:
+    """One POST, never redirected; the HTTP status. Raises outbound.UrlRefused, or urllib3's
+    HTTPError / OSError when the connection fails."""
+    headers = {"Content-Type": V2_MIME, "Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    response = outbound.request(
+        "POST",
+        url,
+        headers=headers,
+        body=body,
+        timeout=urllib3.Timeout(total=TIMEOUT_S),
+        allowed_hosts=allowed_hosts(),
+    )
+    return response.status
+
+
+def send(
+    url: str,
+    token: str | None,
+    envelope: dict[str, Any],
+    *,
+    attempted: int = 0,
+    before_attempt: Callable[[int], None] = lambda attempt: None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Outcome:
+    """POSTs ``envelope`` until Opal takes it, refuses it, or the attempts are spent. ``attempted``:
+    POSTs an earlier run of the task already made; ``before_attempt(n)`` records the n-th."""
+    if attempted >= ATTEMPTS:
+        return Outcome(False, attempted, None, "an earlier run of this task made every attempt; its outcome is unknown")
+    body = json.dumps(envelope, default=str).encode()  # the same bytes on every attempt
+    attempt, status, reason = attempted, None, ""
+    while attempt < ATTEMPTS:
+        if attempt > attempted:
+            sleep(BACKOFF_S[min(attempt, len(BACKOFF_S)) - 1])
+        attempt += 1
+        before_attempt(attempt)
+        try:
+            status = post(url, token, body)
+        except outbound.UrlRefused as refused:
+            return Outcome(False, attempt, None, f"async_callback.url {refused.reason}")
+        except (HTTPError, OSError) as exc:
+            status, reason = None, f"Opal's callback URL could not be reached ({type(exc).__name__})"
+            continue
+        if status < 300:
+            return Outcome(True, attempt, status)
+        if status < 500:
+            return Outcome(False, attempt, status, f"Opal's callback URL refused the result (HTTP {status})")
+        reason = f"Opal's callback URL answered HTTP {status}"
+    return Outcome(False, attempt, status, f"{reason}, {attempt} attempts")

@@ -29,8 +29,9 @@ class FullstoryRejected(TaskError):
 
 
 class FullstoryCreateUncertain(TaskError):
-    """Creating the export failed in a way that may have created it anyway (a 500, a read timeout).
-    Not retried: a retry could start a second export for the same request."""
+    """Creating the export failed in a way that may have created it anyway (a 5xx, a timeout, a
+    broken connection, an attempt that died after sending). Not retried: a retry could start a
+    second export for the same request."""
 
 
 class ExportTimedOut(TaskError):
@@ -38,15 +39,15 @@ class ExportTimedOut(TaskError):
 
 
 class StorageUnavailable(TaskError):
-    """Writing the file to the export bucket failed (retried a few times)."""
+    """Reading or writing the export bucket failed (retried a few times)."""
 
 
-class CallbackUnavailable(TaskError):
-    """Opal's callback URL failed transiently (5xx, 429, network): retried with jitter."""
+class ExportLinkRefused(TaskError):
+    """Fullstory's download link (or a redirect) points outside the public internet (not retried)."""
 
 
-class CallbackRejected(TaskError):
-    """Opal's callback URL refused the result (4xx other than 429): not retried."""
+class ExportFileInvalid(TaskError):
+    """The downloaded file is not gzip, or not the requested format: nothing is stored (not retried)."""
 
 
 TASK_ERRORS: tuple[type[TaskError], ...] = (
@@ -57,17 +58,16 @@ TASK_ERRORS: tuple[type[TaskError], ...] = (
     FullstoryCreateUncertain,
     ExportTimedOut,
     StorageUnavailable,
-    CallbackUnavailable,
-    CallbackRejected,
+    ExportLinkRefused,
+    ExportFileInvalid,
 )
-
-# A create that Fullstory answered with one of these was not processed (the client's rule too).
-_NOT_PROCESSED = frozenset({502, 503, 504})
 
 
 def task_error(error: FullstoryError, *, creating: bool = False) -> TaskError:
     """The workflow's name for a Fullstory failure. ``creating``: the failed call was the POST that
-    starts an export, where only answers that prove nothing was created may be retried."""
+    starts an export. Only answers that prove nothing was created may be retried there: a 429 or a
+    4xx. Any other failure (a gateway's 502/503/504 included: a proxy may have forwarded the POST)
+    is FullstoryCreateUncertain, which the workflow never retries."""
     said = f" ({error.message})" if error.message else ""
     if isinstance(error, RateLimited):
         return FullstoryThrottled("Fullstory is rate limiting this account" + said)
@@ -82,7 +82,7 @@ def task_error(error: FullstoryError, *, creating: bool = False) -> TaskError:
         return FullstoryRejected("Fullstory has no such segment, operation or export" + said)
     if isinstance(error, fs.BadRequest):
         return FullstoryRejected("Fullstory did not accept the export request" + said)
-    if creating and not (isinstance(error, UpstreamError) and error.status in _NOT_PROCESSED):
+    if creating and not 400 <= error.status < 500:
         return FullstoryCreateUncertain(
             "Fullstory did not confirm the export" + said + "; it was not retried so that no second export starts. "
             "Check Fullstory's operations list, or start the export again."

@@ -9,7 +9,7 @@ from fullstory_client.models import ExportDownload
 from opal_tools.views import iso_time
 
 from . import storage
-from .callback import failure
+from .callback import failure, readable_cause
 
 
 def download_view(link: ExportDownload, search_export_id: str) -> dict[str, Any]:
@@ -58,6 +58,22 @@ def run_result_view(output: Any) -> dict[str, Any]:
             url, expires = storage.presign(key)
             view["downloadUrl"] = url
             view["downloadUrlExpiresAt"] = iso_time(expires)
+    callback = result.get("callback")
+    if isinstance(callback, dict):
+        view["callback"] = callback_view(callback)
+    return view
+
+
+def callback_view(outcome: dict[str, Any]) -> dict[str, Any]:
+    """Whether Opal was told, beside the file (which is delivered either way)."""
+    if outcome.get("delivered") is True:
+        return {"delivered": True, "attempts": outcome.get("attempts")}
+    view: dict[str, Any] = {"delivered": False}
+    for key in ("attempts", "status"):
+        if isinstance(outcome.get(key), int):
+            view[key] = outcome[key]
+    view["reason"] = readable_cause(str(outcome.get("reason") or "")) or "Opal's callback was not sent"
+    view["note"] = "The file was delivered; only telling Opal failed. The download link above works."
     return view
 
 
