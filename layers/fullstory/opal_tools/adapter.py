@@ -17,7 +17,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
@@ -48,10 +47,45 @@ OPAL_ID_HEADERS = {
     "x-opal-workflow-execution-id": "opal_workflow_execution_id",
 }
 
+# What Powertools' inject_lambda_context logs of the Lambda context: log key -> context attribute.
+LAMBDA_CONTEXT_KEYS = {
+    "function_name": "function_name",
+    "function_memory_size": "memory_limit_in_mb",
+    "function_arn": "invoked_function_arn",
+    "function_request_id": "aws_request_id",
+}
+
 # The template sets the service to the stack name, so two stacks in one account keep their metrics apart.
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "fullstory-opal-tools"
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FullstoryOpalTools"), service=SERVICE)
+
+
+def with_lambda_logging(handler: LambdaHandler) -> LambdaHandler:
+    """Powertools' ``inject_lambda_context(clear_state=True)``, with the keys kept per thread.
+
+    In Lambda one invocation runs at a time, so this is the same; where several functions share
+    one process (the local server runs them on concurrent threads), each line still names the
+    function and request that wrote it. Powertools' own decorator writes the logger's shared keys.
+    """
+    cold_start = True
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        nonlocal cold_start
+        logger.thread_safe_clear_keys()
+        keys: dict[str, Any] = {"cold_start": cold_start}
+        cold_start = False
+        for key, attribute in LAMBDA_CONTEXT_KEYS.items():
+            value = getattr(context, attribute, None)
+            if value is not None:
+                keys[key] = value
+        request_id = (event.get("requestContext") or {}).get("requestId") if isinstance(event, dict) else None
+        if request_id:
+            keys["correlation_id"] = request_id
+        logger.thread_safe_append_keys(**keys)
+        return handler(event, context)
+
+    return handle
 
 
 def _load_token(force: bool) -> str:
@@ -249,11 +283,11 @@ def tool_handler(
         request_id = (event.get("requestContext") or {}).get("requestId") or getattr(context, "aws_request_id", None)
         thread_id = _header(event, "x-opal-thread-id")
         if thread_id:
-            logger.append_keys(opal_thread_id=thread_id[:128])
+            logger.thread_safe_append_keys(opal_thread_id=thread_id[:128])
         for header, key in OPAL_ID_HEADERS.items():
             value = _header(event, header)
             if value:
-                logger.append_keys(**{key: value[:128]})
+                logger.thread_safe_append_keys(**{key: value[:128]})
         outcome = "success"
         try:
             try:
@@ -339,7 +373,4 @@ def tool_handler(
         metrics.flush_metrics()
         return response
 
-    wrapped: LambdaHandler = logger.inject_lambda_context(
-        correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
-    )(handle)
-    return wrapped
+    return with_lambda_logging(handle)
