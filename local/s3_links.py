@@ -102,7 +102,3 @@ def verify(
         raise LinkRefused("the signature does not match")
     return _bucket_and_key(host, path)
 
-
-def local_link(presigned_url: str, server_base_url: str) -> str:
-    """The local server's address for a presigned link the registry handed out."""
-    return server_base_url.rstrip("/") + PREFIX + presigned_url.split("://", 1)[1]

@@ -16,7 +16,6 @@ import pytest
 import requests
 
 from local.fullstory_sim import FullstorySimulator
-from local.s3_links import local_link
 from local.server import LocalToolServer
 
 TOKEN = "local-edge-token"
@@ -95,14 +94,14 @@ def test_every_answer_carries_the_cors_headers_errors_included(server: LocalTool
             json={"parameters": {"limit": 1}},
             headers={"Origin": ORIGIN, "Authorization": f"Bearer {TOKEN}"},
             timeout=10,
-        ),  # noqa: E501
+        ),
         requests.post(tool, json={}, headers={"Origin": ORIGIN}, timeout=5),  # 401
         requests.post(
             tool,
             json={"parameters": {"limit": 0}},
             headers={"Origin": ORIGIN, "Authorization": f"Bearer {TOKEN}"},
             timeout=5,
-        ),  # noqa: E501
+        ),
         requests.get(server.base_url + "/nope", headers={"Origin": ORIGIN}, timeout=5),  # 404
     ]
     assert [a.status_code for a in answers] == [200, 200, 401, 400, 404]
@@ -119,27 +118,33 @@ def test_every_answer_carries_the_cors_headers_errors_included(server: LocalTool
 # ------------------------------------------------------------------ connections and headers
 
 
-def test_fifty_simultaneous_connections_are_all_served(server: LocalToolServer) -> None:
+def test_fifty_simultaneous_connections_are_all_served_at_once(server: LocalToolServer) -> None:
+    # With a backlog of 5, the kernel dropped most of these SYNs: the clients got through only
+    # after retransmitting (1 s, 3 s, 7 s later), some with a reset, a traceback on the console.
     host, port = server.base_url.removeprefix("http://").split(":")
     start = threading.Barrier(50)
-    outcomes: list[Any] = []
+    outcomes: list[tuple[Any, float]] = []
 
     def fetch() -> None:
         start.wait()
+        began = time.monotonic()
         try:
             connection = http.client.HTTPConnection(host, int(port), timeout=20)
             connection.request("GET", "/discovery")
-            outcomes.append(connection.getresponse().status)
+            status: Any = connection.getresponse().status
             connection.close()
         except OSError as exc:
-            outcomes.append(type(exc).__name__)
+            status = type(exc).__name__
+        outcomes.append((status, time.monotonic() - began))
 
     threads = [threading.Thread(target=fetch) for _ in range(50)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert outcomes == [200] * 50
+    assert [status for status, _ in outcomes] == [200] * 50
+    waited = sorted(round(elapsed, 2) for _, elapsed in outcomes if elapsed >= 1.0)  # a retransmitted SYN
+    assert not waited, waited
 
 
 def test_two_authorization_headers_are_refused_as_api_gateway_does(server: LocalToolServer) -> None:
@@ -158,7 +163,7 @@ def test_a_content_length_that_is_not_a_non_negative_integer_is_a_400(server: Lo
     answer = _raw(
         server,
         f"POST /tools/fullstory_list_segments HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n{{}}".encode(),
-    )  # noqa: E501
+    )
     assert answer.startswith(b"HTTP/1.1 400"), answer[:80]
     assert b"Content-Length" in answer
     assert time.monotonic() - started < 4  # answered, not left waiting for a body
@@ -196,6 +201,11 @@ def test_a_client_that_goes_away_prints_no_traceback(
 # ------------------------------------------------------------------ delivered files: signed links only
 
 
+def local_link(presigned_url: str, server_base_url: str) -> str:
+    """The README's rule: replace the link's ``https://`` with ``<server>/__local/s3/``."""
+    return server_base_url + "/__local/s3/" + presigned_url.split("://", 1)[1]
+
+
 def _put_file(server: LocalToolServer, key: str, body: bytes) -> Any:
     import boto3
     from botocore.config import Config
@@ -230,7 +240,7 @@ def test_no_object_is_served_without_a_valid_signature(server: LocalToolServer) 
     ]
     expired = s3.generate_presigned_url(
         "get_object", Params={"Bucket": bucket, "Key": "exports/secret.csv.gz"}, ExpiresIn=1
-    )  # noqa: E501
+    )
     time.sleep(2.1)
     refused.append(local_link(expired, server.base_url))
     for url in refused:
