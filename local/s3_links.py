@@ -101,4 +101,3 @@ def verify(
     if not hmac.compare_digest(expected, signature):
         raise LinkRefused("the signature does not match")
     return _bucket_and_key(host, path)
-
