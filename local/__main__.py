@@ -23,7 +23,7 @@ def main() -> int:
     except OSError as exc:
         print(f"Cannot listen on 127.0.0.1:{port}: {exc.strerror}. Set PORT to another port.", file=sys.stderr)
         return 1
-    except ValueError as exc:  # e.g. an unknown name in ENABLED_TOOLS
+    except ValueError as exc:  # e.g. an unknown name in ENABLED_TOOLS, a bad CORS_ALLOWED_ORIGINS
         server.stop()
         print(str(exc), file=sys.stderr)
         return 2
@@ -48,7 +48,7 @@ Fullstory tools for Opal, serving {len(tools)} tools{selection} against {fullsto
 
   Discovery URL:  {server.base_url}/discovery
   Bearer token:   {server.bearer_token}
-  Export files:   {server.base_url}/__local/s3/<bucket>/<key>  (the export workflow runs in-process)
+  Export files:   a download link with https:// replaced by {server.base_url}/__local/s3/
 
   Try:
     curl {server.base_url}/discovery

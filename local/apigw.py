@@ -6,7 +6,18 @@ import base64
 import json
 import time
 import uuid
+from collections.abc import Iterable
 from typing import Any
+
+
+def combined_headers(items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Headers as payload 2.0 carries them: lower-case names, repeated headers joined with commas
+    (so two Authorization headers are one value that matches no token, as in API Gateway)."""
+    headers: dict[str, str] = {}
+    for name, value in items:
+        key = name.lower()
+        headers[key] = f"{headers[key]},{value}" if key in headers else value
+    return headers
 
 
 def http_api_event(

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
-from .apigw import http_api_event, http_response
+from . import cors, s3_links
+from .apigw import combined_headers, http_api_event, http_response
 from .conditions import deployed
 from .fullstory_sim import FullstorySimulator
 from .lambda_runtime import LocalFunction, use_layer
@@ -62,23 +64,49 @@ def tool_selection(template: dict[str, Any], raw: str | None) -> str:
     return ",".join(sorted(selection))
 
 
-LOCAL_S3_PREFIX = "/__local/s3/"  # delivered export files: presigned S3 links cannot reach moto
+LOCAL_S3_PREFIX = s3_links.PREFIX  # delivered export files: presigned S3 links cannot reach moto
+LISTEN_BACKLOG = 128  # a browser or a load test opens dozens of connections at once
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,20}")
+_JSON = {"content-type": "application/json"}
 
 
-def local_object(bucket_and_key: str) -> tuple[int, dict[str, str], bytes]:
-    """An object of the in-process S3, e.g. a file the export workflow delivered."""
+def _message(text: str) -> bytes:
+    return json.dumps({"message": text}).encode()
+
+
+def local_object(method: str, rest: str, query: str) -> tuple[int, dict[str, str], bytes]:
+    """A delivered file from the in-process S3, for a link the registry signed (``rest``: host/key)."""
     import boto3
     from botocore.exceptions import ClientError
 
-    bucket, _, key = unquote(bucket_and_key).partition("/")
+    # The credentials the in-process S3 signs with: those of the registry's own functions.
+    credentials = boto3.Session().get_credentials()
+    frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    if frozen is None or not frozen.access_key or not frozen.secret_key:
+        return 403, _JSON, _message("Forbidden: no credentials to check the link with")
     try:
-        found = boto3.client("s3").get_object(Bucket=bucket, Key=key)
+        signed = s3_links.verify(method, rest, query, access_key=frozen.access_key, secret_key=frozen.secret_key)
+    except s3_links.LinkRefused as refused:
+        return 403, _JSON, _message(f"Forbidden: {refused}")
+    try:
+        found = boto3.client("s3").get_object(Bucket=signed.bucket, Key=signed.key)
     except ClientError:
-        return 404, {"content-type": "application/json"}, json.dumps({"message": "Not Found"}).encode()
+        return 404, _JSON, _message("Not Found")
     headers = {"content-type": str(found.get("ContentType") or "application/octet-stream")}
     if found.get("ContentDisposition"):
         headers["content-disposition"] = str(found["ContentDisposition"])
     return 200, headers, found["Body"].read()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A browser that closes its connection (a reload, a cancelled fetch) is not an error.
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
 
 class LocalToolServer:
@@ -93,6 +121,7 @@ class LocalToolServer:
         simulator: FullstorySimulator | None = None,
         env_overrides: dict[str, str] | None = None,
         template_path: Path = TEMPLATE,
+        cors_allowed_origins: str | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.bearer_token = bearer_token or secrets.token_urlsafe(32)
@@ -102,6 +131,11 @@ class LocalToolServer:
         self.fullstory_base_url = fullstory_base_url
         self.env_overrides = env_overrides or {}
         self.template_path = template_path
+        # As the template parameter CorsAllowedOrigins; any origin unless CORS_ALLOWED_ORIGINS says otherwise.
+        self.cors_allowed_origins = (
+            cors_allowed_origins if cors_allowed_origins is not None else os.environ.get(cors.ENV)
+        )
+        self.cors: cors.CorsPolicy | None = None
         self.routes: dict[Route, LocalFunction] = {}
         self._httpd: ThreadingHTTPServer | None = None
         self._moto: Any = None
@@ -128,8 +162,11 @@ class LocalToolServer:
         refs["EnabledTools"] = tool_selection(
             template, self.env_overrides.get("ENABLED_TOOLS", os.environ.get("ENABLED_TOOLS"))
         )
+        pattern = str(template["Parameters"]["CorsAllowedOrigins"]["AllowedPattern"])
+        refs["CorsAllowedOrigins"] = cors.local_origins(self.cors_allowed_origins, pattern)
         # What a deploy with these parameters creates: disabled tools and their routes are left out.
         template = deployed(template, refs)
+        self.cors = cors.cors_policy(template, refs)
         refs.update(
             {
                 name: f"local/{name}"
@@ -163,8 +200,7 @@ class LocalToolServer:
             for route in definition.routes:
                 self.routes[route] = function
         self.dispatcher = LambdaDispatcher(by_logical_id).start()
-        self._httpd = ThreadingHTTPServer((self.host, self.port), self._request_handler())
-        self._httpd.daemon_threads = True
+        self._httpd = _Server((self.host, self.port), self._request_handler())
         threading.Thread(target=self._httpd.serve_forever, name="local-tools", daemon=True).start()
         return self
 
@@ -211,6 +247,7 @@ class LocalToolServer:
 
     def _request_handler(self) -> type[BaseHTTPRequestHandler]:
         routes = self.routes
+        policy = self.cors
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -226,29 +263,64 @@ class LocalToolServer:
 
             def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
                 self.send_response(status)
-                for key, value in headers.items():
+                cors_headers = policy.response_headers(self.headers.get("origin")) if policy else {}
+                for key, value in {**headers, **cors_headers}.items():
                     if key.lower() not in ("content-length", "connection"):
                         self.send_header(key, value)
                 self.send_header("content-length", str(len(body)))
+                if self.close_connection:
+                    self.send_header("connection", "close")
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(body)
 
-            def _message(self, status: HTTPStatus) -> None:
-                self._send(
-                    status, {"content-type": "application/json"}, json.dumps({"message": status.phrase}).encode()
-                )
+            def _message(self, status: HTTPStatus, detail: str = "") -> None:
+                self._send(status, _JSON, _message(f"{status.phrase}: {detail}" if detail else status.phrase))
+
+            def _refuse(self, status: HTTPStatus, detail: str) -> None:
+                # The body cannot be read: the connection cannot carry another request.
+                self.close_connection = True
+                self._message(status, detail)
+
+            def _content_length(self) -> int | None:
+                """The body's length; None (after answering) when the header is unusable."""
+                if self.headers.get("transfer-encoding"):
+                    self._refuse(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
+                    return None
+                values = {value.strip() for value in self.headers.get_all("content-length") or []}
+                if not values:
+                    return 0
+                if len(values) > 1 or not _CONTENT_LENGTH.fullmatch(next(iter(values))):
+                    self._refuse(HTTPStatus.BAD_REQUEST, "Content-Length must be one non-negative integer")
+                    return None
+                length = int(next(iter(values)))
+                if length > MAX_BODY_BYTES:
+                    self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"at most {MAX_BODY_BYTES} bytes")
+                    return None
+                return length
+
+            def _preflight(self) -> None:
+                if policy is None:  # no CORS configured: API Gateway has no OPTIONS route either
+                    self._message(HTTPStatus.NOT_FOUND)
+                    return
+                headers = policy.preflight_headers(self.headers.get("origin"))
+                self.send_response(HTTPStatus.NO_CONTENT)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("content-length", "0")
+                self.end_headers()
 
             def _serve(self) -> None:
                 path, _, query = self.path.partition("?")
-                length = int(self.headers.get("content-length") or 0)
-                if length > MAX_BODY_BYTES:
-                    self.close_connection = True
-                    self._message(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+                length = self._content_length()
+                if length is None:
                     return
                 body = self.rfile.read(length) if length else b""
+                if self.command == "OPTIONS":
+                    self._preflight()
+                    return
                 if self.command in ("GET", "HEAD") and path.startswith(LOCAL_S3_PREFIX):
-                    self._send(*local_object(path.removeprefix(LOCAL_S3_PREFIX)))
+                    self._send(*local_object(self.command, path.removeprefix(LOCAL_S3_PREFIX), query))
                     return
                 function = routes.get(Route(self.command, path))
                 if function is None:
@@ -258,7 +330,7 @@ class LocalToolServer:
                     self.command,
                     path,
                     query=query,
-                    headers=dict(self.headers.items()),
+                    headers=combined_headers(self.headers.items()),
                     body=body,
                     source_ip=self.client_address[0],
                 )
@@ -269,6 +341,6 @@ class LocalToolServer:
                     return
                 self._send(status, headers, payload)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
 
         return Handler

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from catalog import INSTRUCTIONS, TOOLS
-from opal_tools.discovery import discovery_document
+from opal_tools.discovery import discovery_document, discovery_media_type
 from opal_tools.selection import ai_analysis_enabled, is_selected, selection_from_env
 from opal_tools.spec import ToolSpec
 
@@ -20,8 +20,10 @@ def _published(ai_enabled: bool, selection: frozenset[str]) -> list[ToolSpec]:
 
 
 @cache
-def _manifest(ai_enabled: bool, selection: frozenset[str]) -> str:
-    return json.dumps(discovery_document(_published(ai_enabled, selection), instructions=INSTRUCTIONS))
+def _manifest(ai_enabled: bool, selection: frozenset[str]) -> tuple[str, str]:
+    """The discovery document and its media type."""
+    published = _published(ai_enabled, selection)
+    return json.dumps(discovery_document(published, instructions=INSTRUCTIONS)), discovery_media_type(published)
 
 
 @cache
@@ -37,9 +39,12 @@ def _openapi(ai_enabled: bool, selection: frozenset[str]) -> str:
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     path = str(event.get("rawPath") or "")
     published = (ai_analysis_enabled(), selection_from_env())
-    body = _openapi(*published) if path.endswith("/openapi.json") else _manifest(*published)
+    if path.endswith("/openapi.json"):
+        body, media_type = _openapi(*published), "application/json"
+    else:
+        body, media_type = _manifest(*published)
     return {
         "statusCode": 200,
-        "headers": {"content-type": "application/json", "cache-control": "max-age=60"},
+        "headers": {"content-type": media_type, "cache-control": "max-age=60"},
         "body": body,
     }

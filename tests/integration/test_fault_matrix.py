@@ -14,7 +14,16 @@ import pytest
 
 from catalog import TOOLS
 from local.fullstory_sim import FullstorySimulator
-from tests.conftest import API_KEY_SECRET, assert_no_secret, context, load_handler, register_secret, tool_event
+from tests.conftest import (
+    API_KEY_SECRET,
+    TOKEN_SECRET,
+    _reset_layer_caches,
+    assert_no_secret,
+    context,
+    load_handler,
+    register_secret,
+    tool_event,
+)
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -110,3 +119,40 @@ def test_rotated_fullstory_key_is_picked_up_by_every_tool(tool: str, simulator: 
         assert status == expected, body
     finally:
         simulator.api_key = original
+
+
+# A secret that holds nothing usable (issue 12.10): a 503 naming the secret to fix, on every call,
+# never a 500 and never the value. (An empty SecretString is refused by moto; the unit tests cover it.)
+MALFORMED_SECRETS: dict[str, dict[str, Any]] = {
+    "binary not UTF-8": {"SecretBinary": b"\xff\xfe\x00zz-secret-bits"},
+    "whitespace only": {"SecretString": " \n\t "},
+}
+MALFORMED_KEYS = {**MALFORMED_SECRETS, "line break inside": {"SecretString": "na1.zz-secret\nzz-bits"}}
+
+
+def _store(aws: Any, secret_id: str, value: dict[str, Any]) -> None:
+    aws.put_secret_value(SecretId=secret_id, **value)
+    _reset_layer_caches()
+
+
+@pytest.mark.parametrize("tool", [t.name for t in TOOLS])
+def test_a_malformed_api_key_secret_is_a_503_naming_it(tool: str, simulator: FullstorySimulator, aws: Any) -> None:
+    parameters, _ = _baseline(tool, simulator)
+    for fault, value in MALFORMED_KEYS.items():
+        _store(aws, API_KEY_SECRET, value)
+        status, body, elapsed = _call(tool, parameters)
+        assert status == 503, (fault, body)
+        assert body["error_code"] == "FULLSTORY_NOT_CONFIGURED"
+        assert "FULLSTORY_API_KEY_SECRET_ID" in body["detail"] and API_KEY_SECRET in body["detail"]
+        assert "zz-" not in json.dumps(body)
+        assert elapsed < TIMEOUT_S
+
+
+@pytest.mark.parametrize("tool", [t.name for t in TOOLS])
+def test_a_malformed_token_secret_is_a_503_for_every_tool(tool: str, aws: Any) -> None:
+    for fault, value in MALFORMED_SECRETS.items():
+        _store(aws, TOKEN_SECRET, value)
+        status, body, _ = _call(tool, {})
+        assert status == 503, (fault, body)
+        assert body["error_code"] == "TOKEN_SECRET_INVALID"
+        assert "OPAL_BEARER_TOKEN_SECRET_ID" in body["detail"] and TOKEN_SECRET not in json.dumps(body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -33,11 +33,36 @@ OptionalText = Annotated[str | None, BeforeValidator(_blank_is_none)]
 OptionalEmail = Annotated[Email | None, BeforeValidator(_blank_is_none)]
 
 
+NULL_DEPTH = 32  # how deep nested objects are searched for nulls; the adapter refuses deeper bodies
+
+
+def without_nulls(value: Any, depth: int = NULL_DEPTH) -> Any:
+    """``value`` with every object key whose value is null left out, in nested objects too
+    (and objects inside arrays); nulls that are array items stay, they are values."""
+    if depth <= 0:
+        return value
+    if isinstance(value, dict):
+        return {k: without_nulls(v, depth - 1) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(item, depth - 1) for item in value]
+    return value
+
+
 class ToolParameters(BaseModel):
-    """Strict about names (a misspelt parameter is an error that names it), lenient about spelling of values."""
+    """Strict about names (a misspelt parameter is an error that names it), lenient about spelling of values.
+
+    ``null`` means "not given", for every parameter and every key of a nested object: language
+    models send it for parameters they leave out. An optional one then takes its default; a
+    required one is reported missing, by name.
+    """
 
     # defer_build: built when first validated, so a function's cold start builds only its own model.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True, defer_build=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_not_given(cls, data: Any) -> Any:
+        return without_nulls(data)
 
 
 def parameter_error(parameter: str, message: str) -> PydanticCustomError:

@@ -9,7 +9,6 @@ when it needs Opal's envelope (``ToolCall``: the async callback, execution mode,
 from __future__ import annotations
 
 import base64
-import binascii
 import inspect
 import json
 import os
@@ -18,7 +17,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
@@ -27,7 +25,7 @@ from fullstory_client import FullstoryClient, FullstoryError, Unauthorized
 from .auth import BearerAuth
 from .fullstory_access import fullstory_client
 from .problems import Problem, bad_parameters, from_fullstory_error, from_validation_error, internal_error, unauthorized
-from .secrets import TOKEN_SECRET_ENV, SecretUnavailable, read_secret
+from .secrets import TOKEN_SECRET_ENV, SecretMalformed, SecretUnavailable, read_secret
 from .selection import ai_analysis_enabled, tool_enabled
 from .spec import ToolSpec
 from .tool_call import Accepted, ToolCall, tool_call
@@ -37,6 +35,9 @@ T = TypeVar("T")
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 MAX_BODY_BYTES = 256 * 1024
+# Below the smallest limit Python can be set to for int() of a string (640), and far above any real value.
+MAX_INTEGER_DIGITS = 600
+MAX_NESTING = 32  # Opal's envelope and our parameters are a few levels deep
 DEADLINE_MARGIN_S = 1.5  # time kept back to answer after the last Fullstory call
 # Opal's envelope keys, ignored when a caller sends parameters without the wrapper.
 OPAL_ENVELOPE_KEYS = frozenset({"auth", "auth_credentials", "environment", "chat_metadata", "async_callback"})
@@ -46,10 +47,45 @@ OPAL_ID_HEADERS = {
     "x-opal-workflow-execution-id": "opal_workflow_execution_id",
 }
 
+# What Powertools' inject_lambda_context logs of the Lambda context: log key -> context attribute.
+LAMBDA_CONTEXT_KEYS = {
+    "function_name": "function_name",
+    "function_memory_size": "memory_limit_in_mb",
+    "function_arn": "invoked_function_arn",
+    "function_request_id": "aws_request_id",
+}
+
 # The template sets the service to the stack name, so two stacks in one account keep their metrics apart.
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "fullstory-opal-tools"
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FullstoryOpalTools"), service=SERVICE)
+
+
+def with_lambda_logging(handler: LambdaHandler) -> LambdaHandler:
+    """Powertools' ``inject_lambda_context(clear_state=True)``, with the keys kept per thread.
+
+    In Lambda one invocation runs at a time, so this is the same; where several functions share
+    one process (the local server runs them on concurrent threads), each line still names the
+    function and request that wrote it. Powertools' own decorator writes the logger's shared keys.
+    """
+    cold_start = True
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        nonlocal cold_start
+        logger.thread_safe_clear_keys()
+        keys: dict[str, Any] = {"cold_start": cold_start}
+        cold_start = False
+        for key, attribute in LAMBDA_CONTEXT_KEYS.items():
+            value = getattr(context, attribute, None)
+            if value is not None:
+                keys[key] = value
+        request_id = (event.get("requestContext") or {}).get("requestId") if isinstance(event, dict) else None
+        if request_id:
+            keys["correlation_id"] = request_id
+        logger.thread_safe_append_keys(**keys)
+        return handler(event, context)
+
+    return handle
 
 
 def _load_token(force: bool) -> str:
@@ -90,14 +126,58 @@ def parse_body(event: dict[str, Any]) -> dict[str, Any]:
     return parse_request(event)[0]
 
 
-def parse_request(event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(parameters, envelope)``: the envelope holds Opal's other top-level keys (async_callback, ...)."""
+class _IntegerTooLong(ValueError):
+    """An integer literal longer than ``MAX_INTEGER_DIGITS`` (Python refuses to convert huge ones)."""
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise _IntegerTooLong
+    return int(text)
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether ``value`` nests objects/arrays deeper than ``MAX_NESTING`` (checked without recursion)."""
+    level: list[Any] = [value]
+    for _ in range(MAX_NESTING):
+        level = [
+            child
+            for item in level
+            if isinstance(item, (dict, list))
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, (dict, list))
+        ]
+        if not level:
+            return False
+    return True
+
+
+def _body_problem(problem: str) -> Problem:
+    return bad_parameters([{"parameter": "body", "problem": problem}])
+
+
+_NOT_AN_OBJECT = 'must be a JSON object such as {"parameters": {...}}'
+
+
+def _body_text(event: dict[str, Any]) -> str:
     raw = event.get("body") or ""
+    if not isinstance(raw, str):
+        raise _body_problem(_NOT_AN_OBJECT)
     if event.get("isBase64Encoded") and raw:
         try:
-            raw = base64.b64decode(raw, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raise bad_parameters([{"parameter": "body", "problem": "must be UTF-8 JSON"}]) from None
+            data = base64.b64decode(raw, validate=True)
+        except ValueError:  # binascii.Error, and non-ASCII text
+            raise _body_problem("is marked base64-encoded but is not valid base64") from None
+        try:
+            raw = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _body_problem("must be UTF-8 encoded JSON") from None
+    return raw
+
+
+def parse_request(event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(parameters, envelope)``: the envelope holds Opal's other top-level keys (async_callback, ...)."""
+    raw = _body_text(event)
     if len(raw.encode("utf-8", errors="replace")) > MAX_BODY_BYTES:
         raise Problem(
             413,
@@ -109,13 +189,15 @@ def parse_request(event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
     if not raw.strip():
         return {}, {}
     try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError):
-        raise bad_parameters(
-            [{"parameter": "body", "problem": 'must be a JSON object such as {"parameters": {...}}'}]
-        ) from None
+        body = json.loads(raw, parse_int=_bounded_int)
+    except _IntegerTooLong:
+        raise _body_problem(f"holds an integer with more than {MAX_INTEGER_DIGITS} digits") from None
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+        raise _body_problem(_NOT_AN_OBJECT) from None
     if not isinstance(body, dict):
-        raise bad_parameters([{"parameter": "body", "problem": 'must be a JSON object such as {"parameters": {...}}'}])
+        raise _body_problem(_NOT_AN_OBJECT)
+    if _too_deep(body):
+        raise _body_problem(f"nests objects or arrays more than {MAX_NESTING} levels deep")
     envelope = {k: v for k, v in body.items() if k in OPAL_ENVELOPE_KEYS}
     if "parameters" in body:
         parameters = body["parameters"]
@@ -133,6 +215,19 @@ def validate(spec: ToolSpec, raw: dict[str, Any]) -> BaseModel:
     except ValidationError as exc:
         allowed = [f.alias or name for name, f in spec.parameters.model_fields.items()]
         raise from_validation_error(exc, allowed) from None
+    except Exception:
+        # A validator that raised something pydantic does not turn into a ValidationError (an
+        # OverflowError, say) is still about the input: answer 400, and log it to be fixed.
+        logger.exception("parameter validation crashed", extra={"tool": spec.name})
+        raise bad_parameters(
+            [
+                {
+                    "parameter": "parameters",
+                    "problem": "a value could not be checked (out of range, e.g. a date beyond year 1-9999 "
+                    "once converted to UTC); send values within ordinary ranges",
+                }
+            ]
+        ) from None
 
 
 def _remaining_s(context: Any) -> float | None:
@@ -188,15 +283,25 @@ def tool_handler(
         request_id = (event.get("requestContext") or {}).get("requestId") or getattr(context, "aws_request_id", None)
         thread_id = _header(event, "x-opal-thread-id")
         if thread_id:
-            logger.append_keys(opal_thread_id=thread_id[:128])
+            logger.thread_safe_append_keys(opal_thread_id=thread_id[:128])
         for header, key in OPAL_ID_HEADERS.items():
             value = _header(event, header)
             if value:
-                logger.append_keys(**{key: value[:128]})
+                logger.thread_safe_append_keys(**{key: value[:128]})
         outcome = "success"
         try:
             try:
                 authorized = bearer_auth.is_authorized(_header(event, "authorization"))
+            except SecretMalformed as exc:
+                logger.error("bearer token secret unusable", extra={"reason": str(exc)})
+                # Said before authentication: the environment variable, not the secret's name.
+                raise Problem(
+                    503,
+                    "Registry not configured",
+                    f"The registry's bearer token secret (named by {exc.env_var}) holds no usable token; an "
+                    "administrator must store the token Opal sends in that secret.",
+                    "TOKEN_SECRET_INVALID",
+                ) from None
             except SecretUnavailable:
                 logger.error("bearer token secret unavailable")
                 raise Problem(
@@ -271,7 +376,4 @@ def tool_handler(
         metrics.flush_metrics()
         return response
 
-    wrapped: LambdaHandler = logger.inject_lambda_context(
-        correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
-    )(handle)
-    return wrapped
+    return with_lambda_logging(handle)

@@ -44,6 +44,10 @@ CREDENTIAL_ERRORS = frozenset(
 )
 
 
+class SecretValueUnreadable(Exception):
+    """Secrets Manager answered, but the value is not text: SecretBinary that is not base64 of UTF-8."""
+
+
 class DirectReadFailed(Exception):
     """The secret was not read on this path; ``error_type`` is AWS's error name when it answered."""
 
@@ -184,5 +188,8 @@ def _secret_text(status: int, payload: bytes) -> str:
     if isinstance(answer.get("SecretString"), str):
         return str(answer["SecretString"])
     if isinstance(answer.get("SecretBinary"), str):
-        return base64.b64decode(answer["SecretBinary"]).decode("utf-8")
+        try:
+            return base64.b64decode(answer["SecretBinary"], validate=True).decode("utf-8")
+        except ValueError:  # not base64 (binascii.Error), or not UTF-8 (UnicodeDecodeError)
+            raise SecretValueUnreadable("SecretBinary is not base64-encoded UTF-8 text") from None
     raise DirectReadFailed("Secrets Manager's answer held no secret value", status=status)

@@ -8,6 +8,10 @@ from typing import Any
 from .spec import ToolSpec
 
 _OPAL_TYPES = {"string", "integer", "number", "boolean", "array", "object"}
+# The official SDK serves discovery as this once any tool uses a v2 feature (``mode: "async"``),
+# and as plain JSON otherwise; it is JSON either way.
+DISCOVERY_MEDIA_TYPE_V2 = "application/vnd.optimizely.opal.tools.discovery+json"
+DISCOVERY_MEDIA_TYPE_V1 = "application/json"
 _DROP_KEYS = {"title", "default", "description"}
 
 
@@ -110,3 +114,8 @@ def discovery_document(specs: Iterable[ToolSpec], *, instructions: str | None = 
     if instructions:
         document["instructions"] = instructions
     return document
+
+
+def discovery_media_type(specs: Iterable[ToolSpec]) -> str:
+    """The Content-Type of a discovery document publishing ``specs``, as the official SDK chooses it."""
+    return DISCOVERY_MEDIA_TYPE_V2 if any(spec.mode == "async" for spec in specs) else DISCOVERY_MEDIA_TYPE_V1

@@ -7,7 +7,7 @@ import os
 from fullstory_client import FullstoryClient
 
 from .problems import Problem
-from .secrets import API_KEY_SECRET_ENV, SecretUnavailable, read_secret
+from .secrets import API_KEY_SECRET_ENV, SecretMalformed, SecretUnavailable, read_secret
 
 BASE_URL_ENV = "FULLSTORY_API_BASE_URL"
 _PLACEHOLDERS = {"", "REPLACE_ME", "CHANGE_ME"}
@@ -34,13 +34,21 @@ def _not_configured(reason: str) -> Problem:
     )
 
 
+def _header_safe(key: str) -> bool:
+    # The key goes into an HTTP header: a pasted line break or a non-ASCII letter cannot be sent.
+    return key.isascii() and key.isprintable() and not any(c.isspace() for c in key)
+
+
 def fullstory_client(*, force_key_refresh: bool = False) -> FullstoryClient:
     try:
         api_key = read_secret(API_KEY_SECRET_ENV, force=force_key_refresh)
     except SecretUnavailable as exc:
         raise _not_configured(str(exc)) from None
     if api_key in _PLACEHOLDERS:
-        raise _not_configured("the secret still holds its placeholder")
+        raise _not_configured(f"the secret named by {API_KEY_SECRET_ENV} still holds its placeholder")
+    if not _header_safe(api_key):
+        problem = "holds characters a Fullstory API key cannot have (spaces, line breaks or non-ASCII)"
+        raise _not_configured(str(SecretMalformed(API_KEY_SECRET_ENV, os.environ.get(API_KEY_SECRET_ENV, ""), problem)))
     base_url = os.environ.get(BASE_URL_ENV, "")
     key = (api_key, base_url)
     client = _clients.get(key)

@@ -13,7 +13,7 @@ import os
 import threading
 import time
 
-from .aws_secrets import DirectReadFailed, DirectSecrets, settings_from_env
+from .aws_secrets import DirectReadFailed, DirectSecrets, SecretValueUnreadable, settings_from_env
 
 SECRET_MAX_AGE_S = 300  # rotation is picked up within 5 minutes, or at once via force=True
 TOKEN_SECRET_ENV = "OPAL_BEARER_TOKEN_SECRET_ID"
@@ -30,6 +30,25 @@ _prefetch: threading.Thread | None = None
 
 class SecretUnavailable(Exception):
     """The secret is not configured or cannot be read; the message never holds its value."""
+
+
+class SecretMalformed(SecretUnavailable):
+    """The secret was read but holds nothing usable (empty, blank, binary that is not UTF-8 text).
+
+    ``env_var`` and ``secret_name`` say which secret to fix; the message names both, never the value.
+    """
+
+    def __init__(self, env_var: str, secret_id: str, problem: str) -> None:
+        self.env_var = env_var
+        self.secret_name = secret_name(secret_id)
+        super().__init__(f"the secret {self.secret_name} (named by {env_var}) {problem}")
+
+
+def secret_name(secret_id: str) -> str:
+    """A secret's name without the ARN around it (which would show the account id)."""
+    if secret_id.startswith("arn:") and ":secret:" in secret_id:
+        return secret_id.split(":secret:", 1)[1]
+    return secret_id
 
 
 def clear_cache() -> None:
@@ -108,14 +127,21 @@ def _await_prefetch() -> None:
 
 
 def read_secret(env_var: str, *, force: bool = False) -> str:
-    """The SecretString of the secret named by environment variable ``env_var``."""
+    """The text of the secret named by environment variable ``env_var``, without surrounding blanks.
+
+    ``SecretMalformed`` when it holds nothing usable: an empty or blank value, or a SecretBinary
+    that is not UTF-8 text.
+    """
     secret_id = os.environ.get(env_var, "").strip()
     if not secret_id:
         raise SecretUnavailable(f"{env_var} is not set")
     _await_prefetch()
-    direct = _read_direct(secret_id, force)
+    try:
+        direct = _read_direct(secret_id, force)
+    except SecretValueUnreadable:
+        raise SecretMalformed(env_var, secret_id, "holds a SecretBinary that is not UTF-8 text") from None
     if direct is not None:
-        return direct.strip()
+        return _usable(direct, env_var, secret_id)
     # Imported on first use: boto3 is the heaviest import on the cold path.
     from aws_lambda_powertools.utilities import parameters
 
@@ -123,5 +149,16 @@ def read_secret(env_var: str, *, force: bool = False) -> str:
         value = parameters.get_secret(secret_id, max_age=SECRET_MAX_AGE_S, force_fetch=force)
     except Exception as exc:  # GetParameterError and botocore errors alike
         raise SecretUnavailable(f"secret named by {env_var} could not be read ({type(exc).__name__})") from None
-    text = value.decode() if isinstance(value, bytes) else str(value)
-    return text.strip()
+    if isinstance(value, bytes):  # SecretBinary, already base64-decoded by botocore
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SecretMalformed(env_var, secret_id, "holds a SecretBinary that is not UTF-8 text") from None
+    return _usable(str(value), env_var, secret_id)
+
+
+def _usable(value: str, env_var: str, secret_id: str) -> str:
+    text = value.strip()
+    if not text:
+        raise SecretMalformed(env_var, secret_id, "is empty" if not value else "holds only whitespace")
+    return text

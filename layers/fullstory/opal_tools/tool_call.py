@@ -2,7 +2,8 @@
 
 Opal's body carries an envelope next to ``parameters``: ``environment``, ``chat_metadata`` and,
 for tools declared ``mode: "async"``, ``async_callback`` {url, tool_call_id, callback_token}: the
-tool answers 202 at once and later POSTs its result to ``url`` with ``Bearer <callback_token>``.
+tool answers 202 at once and later POSTs its result to ``url`` with ``Bearer <callback_token>``,
+or without Authorization when Opal sent no token (as the official SDK does).
 """
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ MAX_TOKEN = 4096
 class AsyncCallback:
     url: str
     tool_call_id: str
-    callback_token: str = field(repr=False)  # a credential: never logged
+    callback_token: str | None = field(default=None, repr=False)  # a credential: never logged
 
     def as_dict(self) -> dict[str, str]:
-        return {"url": self.url, "tool_call_id": self.tool_call_id, "callback_token": self.callback_token}
+        """The block as Opal sent it; without ``callback_token`` when there was none."""
+        block = {"url": self.url, "tool_call_id": self.tool_call_id}
+        if self.callback_token is not None:
+            block["callback_token"] = self.callback_token
+        return block
 
 
 @dataclass(frozen=True)
@@ -46,8 +51,13 @@ class Accepted:
     body: dict[str, Any]
 
 
-def _text(raw: dict[str, Any], key: str, limit: int, problems: list[dict[str, str]]) -> str:
+def _text(raw: dict[str, Any], key: str, limit: int, problems: list[dict[str, str]], *, required: bool = True) -> str:
     value = raw.get(key)
+    if not required and (value is None or (isinstance(value, str) and not value.strip())):
+        return ""  # optional and not given
+    if not required and not isinstance(value, str):
+        problems.append({"parameter": f"async_callback.{key}", "problem": "must be a string when given"})
+        return ""
     if not isinstance(value, str) or not value.strip():
         problems.append({"parameter": f"async_callback.{key}", "problem": "is required (a non-empty string)"})
         return ""
@@ -67,14 +77,14 @@ def parse_async_callback(raw: Any) -> AsyncCallback | None:
     problems: list[dict[str, str]] = []
     url = _text(raw, "url", MAX_URL, problems)
     tool_call_id = _text(raw, "tool_call_id", MAX_ID, problems)
-    token = _text(raw, "callback_token", MAX_TOKEN, problems)
+    token = _text(raw, "callback_token", MAX_TOKEN, problems, required=False)
     if url:
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or not parts.netloc:
             problems.append({"parameter": "async_callback.url", "problem": "must be an http(s) URL"})
     if problems:
         raise bad_parameters(problems)
-    return AsyncCallback(url=url, tool_call_id=tool_call_id, callback_token=token)
+    return AsyncCallback(url=url, tool_call_id=tool_call_id, callback_token=token or None)
 
 
 def tool_call(

@@ -13,7 +13,7 @@ from fullstory_client import FullstoryClient, FullstoryError
 
 # One Powertools logger per process: each new one adds a (substring-matching) filter to the root
 # handlers that hides the records of loggers with a similar service name.
-from opal_tools.adapter import logger, run_with_fullstory
+from opal_tools.adapter import logger, run_with_fullstory, with_lambda_logging
 from opal_tools.problems import Problem
 
 from .errors import FullstoryRejected, TaskError, task_error
@@ -38,7 +38,7 @@ def with_fullstory(work: Callable[[FullstoryClient], T], context: Any, *, creati
 def workflow_task(name: str, logic: TaskLogic) -> LambdaHandler:
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         execution = str(event.get("execution") or "")[:128]
-        logger.append_keys(task=name, execution=execution)
+        logger.thread_safe_append_keys(task=name, execution=execution)
         try:
             result = logic(event, context)
         except TaskError as error:
@@ -50,5 +50,4 @@ def workflow_task(name: str, logic: TaskLogic) -> LambdaHandler:
         logger.info("task done")
         return result
 
-    wrapped: LambdaHandler = logger.inject_lambda_context(clear_state=True)(handle)
-    return wrapped
+    return with_lambda_logging(handle)
