@@ -10,16 +10,15 @@ import os
 from typing import Any
 
 from segment_exports.errors import ExportTimedOut, FullstoryUnavailable
-from segment_exports.polling import after_poll
+from segment_exports.polling import DEFAULT_BUDGET_S, after_poll
 from segment_exports.task import with_fullstory, workflow_task
 
 MAX_WAIT_ENV = "EXPORT_MAX_WAIT_SECONDS"
-DEFAULT_MAX_WAIT_S = 3 * 3600  # below the workflow's 4 h TimeoutSeconds, so Opal still hears back
 
 
 def max_wait_s() -> int:
     raw = os.environ.get(MAX_WAIT_ENV, "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_WAIT_S
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_BUDGET_S
 
 
 def check(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -28,7 +27,7 @@ def check(event: dict[str, Any], context: Any) -> dict[str, Any]:
     operation = with_fullstory(lambda client: client.get_operation(operation_id), context)
     percent = round(operation.estimate_pct_complete)
     budget = max_wait_s()
-    poll = after_poll(job.get("poll") or {}, percent, budget)
+    poll = after_poll(job.get("poll") or {}, budget)
     job.update(
         state=operation.state,
         percentComplete=100 if operation.state == "COMPLETED" else percent,
