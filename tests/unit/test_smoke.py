@@ -7,7 +7,9 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import shutil
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -120,7 +122,8 @@ def serve() -> Iterator[Any]:
 
 
 def _client(service: str) -> Any:
-    return boto3.client(service, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    session = boto3.Session(region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    return session.client(service)  # type: ignore[call-overload]  # the service is a variable here
 
 
 @dataclass
@@ -373,3 +376,32 @@ def test_json_templates_come_back_decoded() -> None:
         "Other": {"Type": "HttpApi", "Properties": {"Method": "GET", "Path": "/discovery"}},
     }}}}}  # fmt: skip
     assert smoke.tool_routes(smoke.parse_template(document)) == ["fullstory_list_segments"]
+
+
+def test_without_a_region_it_says_how_to_give_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    assert smoke.main([STACK]) == 2
+    assert capsys.readouterr().err == "make smoke: no AWS region: pass REGION=<region> or set AWS_REGION.\n"
+
+
+def test_make_lists_both_targets_and_wants_a_stack(tmp_path: Path) -> None:
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("no make on this machine")
+
+    def call(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([make, "-s", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)  # noqa: S603
+
+    listed = call("help").stdout
+    assert re.search(r"^make smoke +check a deployed stack: ", listed, re.M)
+    assert re.search(r"^make cold-starts +a deployed stack's cold starts from CloudWatch", listed, re.M)
+    venv = tmp_path / "venv"  # where make would build a virtualenv if the STACK check came too late
+    for target in ("smoke", "cold-starts"):
+        done = call(target, "STACK=", f"VENV={venv}")
+        assert done.returncode == 2
+        assert done.stderr.startswith(f"make {target}: name the stack: STACK=<stack name> [REGION=<region>]")
+    assert not venv.exists()
