@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -15,6 +16,7 @@ from botocore.stub import Stubber
 
 from scripts import cold_starts
 
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "deployed-stack-checks.md"
 STACK = "fullstory-opal-tools"
 REGION = "eu-west-1"
 NOW = 1_750_000_000  # 2025-06-15 15:06:40 UTC
@@ -217,16 +219,24 @@ def test_functions_without_invocations_say_so(aws: Any, capsys: pytest.CaptureFi
 
 def test_a_query_that_does_not_finish_is_stopped_and_reported(aws: Any, capsys: pytest.CaptureFixture[str]) -> None:
     _, _, cfn_stub, logs_stub = aws
-    cfn_stub.add_response("list_stack_resources", resources("ListSegmentsFunction"), {"StackName": STACK})
+    cfn_stub.add_response(
+        "list_stack_resources", resources("ListSegmentsFunction", "ListSessionsFunction"), {"StackName": STACK}
+    )
     expect_query(logs_stub, "ListSegmentsFunction", "q1")
+    expect_query(logs_stub, "ListSessionsFunction", "q2")
+    segments = row(invocations=1200, coldStarts=36, initP50=387.4, initP90=421.5, initP99=498.7, jsonReports=1200)
+    logs_stub.add_response("get_query_results", complete(segments), {"queryId": "q1"})
     # Polls at 0, 1, 2.5, 4.75, 8.125 and 13.125 s: the last one is past the 10 s deadline.
     for _ in range(6):
-        logs_stub.add_response("get_query_results", RUNNING, {"queryId": "q1"})
-    logs_stub.add_response("stop_query", {"success": True}, {"queryId": "q1"})
+        logs_stub.add_response("get_query_results", RUNNING, {"queryId": "q2"})
+    logs_stub.add_response("stop_query", {"success": True}, {"queryId": "q2"})
     code, out, fake = run(aws, capsys, timeout=10)
     assert code == 1
     assert fake.sleeps == [1.0, 1.5, 2.25, 3.375, 5.0]  # growing pauses, capped
-    assert table_rows(out)["ListSegmentsFunction"] == ["-", "-", "-", "-", "-", "query did not finish within 10 s"]
+    assert table_rows(out)["ListSessionsFunction"] == ["-", "-", "-", "-", "-", "query did not finish within 10 s"]
+    assert table_rows(out)["ListSegmentsFunction"][:5] == ["1200", "3.0", "387", "422", "499"]
+    table = "\n".join(out.splitlines()[1:4])  # the header and the two rows
+    assert table in DOCS.read_text(encoding="utf-8"), "docs/deployed-stack-checks.md: paste this again:\n" + table
 
 
 def test_a_failed_query_is_reported(aws: Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -257,3 +267,44 @@ def test_without_a_region_it_says_how_to_give_one(
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     assert cold_starts.main([STACK, "--hours", "6"]) == 2
     assert capsys.readouterr().err == "make cold-starts: no AWS region: pass REGION=<region> or set AWS_REGION.\n"
+
+
+def test_the_docs_show_this_output(aws: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    # Seven functions: two batches of queries, every kind of row.
+    _, _, cfn_stub, logs_stub = aws
+    figures = {
+        "DiscoveryFunction": row(
+            invocations=400, coldStarts=8, initP50=301.2, initP90=340.9, initP99=377.0, jsonReports=400
+        ),
+        "ListSegmentsFunction": row(
+            invocations=1200, coldStarts=36, initP50=387.4, initP90=421.5, initP99=498.7, jsonReports=1200
+        ),
+        "GetSegmentFunction": row(invocations=3, coldStarts=0, jsonReports=3),
+        "ListSessionsFunction": row(
+            invocations=50, coldStarts=5, initP50=410.0, initP90=455.2, initP99=470.9, jsonReports=0
+        ),
+        "QuickSummaryFunction": row(
+            invocations=12, coldStarts=4, initP50=455.0, initP90=512.3, initP99=530.1, jsonReports=12
+        ),
+    }
+    names = [*figures, "ExportNotifyFunction", "VisitProfileFunction"]
+    cfn_stub.add_response("list_stack_resources", resources(*names), {"StackName": STACK})
+    for number, name in enumerate(figures):
+        expect_query(logs_stub, name, f"q{number}")
+    for number, name in enumerate(figures):
+        logs_stub.add_response("get_query_results", complete(figures[name]), {"queryId": f"q{number}"})
+    expect_query(logs_stub, "ExportNotifyFunction", "q5")
+    logs_stub.add_client_error("start_query", "ResourceNotFoundException", "Log group does not exist", 400)
+    logs_stub.add_response("get_query_results", complete(scanned=0.0), {"queryId": "q5"})
+    code, out, _ = run(aws, capsys)
+    assert code == 0
+    assert list(table_rows(out)) == [
+        "QuickSummaryFunction",
+        "ListSegmentsFunction",
+        "ListSessionsFunction",
+        "DiscoveryFunction",
+        "GetSegmentFunction",
+        "ExportNotifyFunction",
+        "VisitProfileFunction",
+    ]
+    assert out.strip() in DOCS.read_text(encoding="utf-8"), "docs/deployed-stack-checks.md: paste this again:\n" + out

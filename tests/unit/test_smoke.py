@@ -405,3 +405,28 @@ def test_make_lists_both_targets_and_wants_a_stack(tmp_path: Path) -> None:
         assert done.returncode == 2
         assert done.stderr.startswith(f"make {target}: name the stack: STACK=<stack name> [REGION=<region>]")
     assert not venv.exists()
+
+
+def _steady(text: str) -> str:
+    """The output without what changes from run to run: the loopback port and the call's duration."""
+    return re.sub(r" in \d+ ms", " in <n> ms", re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:<port>", text))
+
+
+@pytest.mark.parametrize(
+    ("registry", "stack"),
+    [
+        ({}, {}),
+        ({}, {"token": "Old" + TOKEN[3:-4] + "WXYZ"}),
+        (
+            {"key": "REPLACE_ME", "mcp": False},
+            {"key": "REPLACE_ME", "parameters": {"EnabledTools": "all", "EnableAiAnalysis": "false"}},
+        ),
+    ],
+    ids=["healthy", "wrong-token", "first-deploy"],
+)
+def test_the_docs_show_this_output(
+    serve: Any, capsys: pytest.CaptureFixture[str], registry: dict[str, Any], stack: dict[str, Any]
+) -> None:
+    _, out, _ = run(FakeStack(serve(FakeRegistry(TEMPLATE_TOOLS, **registry)), **stack), capsys)
+    docs = (ROOT / "docs" / "deployed-stack-checks.md").read_text(encoding="utf-8")
+    assert _steady(out) in _steady(docs), "docs/deployed-stack-checks.md: paste this output again:\n" + out
