@@ -14,7 +14,7 @@ SAM_ENV := SAM_CLI_TELEMETRY=0 PYTHON313=$(PYTHON313) PIP_PYTHON=$(abspath $(BIN
 QUIET_SAM := grep -v --line-buffered 'requirements.txt file not found' || true
 SAM_CONFIG_ENV ?= default
 
-.PHONY: help venv run demo test lint typecheck unit validate build deploy clean fuzz bench
+.PHONY: help venv run demo test lint typecheck unit validate build deploy clean fuzz bench smoke cold-starts stack-given
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)$$/\1\t\2/' | \
@@ -78,6 +78,18 @@ deploy: venv ## check AWS credentials, build, sam deploy (SAM_CONFIG_ENV), print
 	$(MAKE) --no-print-directory build
 	$(SAM_ENV) $(BIN)/sam deploy --config-env $(SAM_CONFIG_ENV) $(DEPLOY_ARGS)
 	$(BIN)/python scripts/deploy_info.py outputs $(SAM_CONFIG_ENV)
+
+# Checks of a deployed stack (docs/deployed-stack-checks.md). REGION defaults to boto3's (AWS_REGION, the profile).
+# stack-given comes first so that a call without STACK stops before anything is installed.
+HOURS ?= 24
+stack-given:
+	@test -n "$(STACK)" || { echo "make $(MAKECMDGOALS): name the stack: STACK=<stack name> [REGION=<region>]" >&2; exit 2; }
+
+smoke: stack-given venv ## check a deployed stack: discovery, its tools, a tool call, the key, AI toggle, /mcp (STACK=)
+	$(BIN)/python scripts/smoke.py '$(STACK)' $(if $(REGION),--region '$(REGION)')
+
+cold-starts: stack-given venv ## a deployed stack's cold starts from CloudWatch: cold %, init p50/p90/p99 (STACK=, HOURS=24)
+	$(BIN)/python scripts/cold_starts.py '$(STACK)' --hours '$(HOURS)' $(if $(REGION),--region '$(REGION)')
 
 clean: ## remove build and tool caches
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
