@@ -22,7 +22,6 @@ from typing import Any
 
 from . import cors, s3_links
 from .apigw import combined_headers, http_api_event, http_response
-from .conditions import deployed
 from .fullstory_sim import FullstorySimulator
 from .lambda_runtime import LocalFunction, use_layer
 from .template import TEMPLATE, Route, functions, load_template, parameter_defaults, resolve
@@ -48,14 +47,14 @@ OVERRIDABLE_ENV = (
 )
 
 
-def tool_selection(template: dict[str, Any], raw: str | None) -> str:
+def tool_selection(raw: str | None) -> str:
     """ENABLED_TOOLS as the template parameter EnabledTools takes it; unknown names are an error
     here too, as the parameter's AllowedPattern makes them one in a deploy."""
     from opal_tools.selection import parse_selection, unknown_tokens
+    from tools.registry import TOOLS
 
     selection = parse_selection(raw)
-    names = [r.path.removeprefix("/tools/") for f in functions(template) for r in f.routes]
-    unknown = unknown_tokens(selection, names)
+    unknown = unknown_tokens(selection, TOOLS)
     if unknown:
         raise ValueError(
             f"ENABLED_TOOLS: unknown {', '.join(unknown)}; use all, or groups (segments, exports, sessions, ai) "
@@ -159,14 +158,11 @@ class LocalToolServer:
         use_layer()
         template = load_template(self.template_path)
         refs = parameter_defaults(template)
-        refs["EnabledTools"] = tool_selection(
-            template, self.env_overrides.get("ENABLED_TOOLS", os.environ.get("ENABLED_TOOLS"))
-        )
+        # Every function is served whatever the selection, as every one is deployed; they read it at runtime.
+        refs["EnabledTools"] = tool_selection(self.env_overrides.get("ENABLED_TOOLS", os.environ.get("ENABLED_TOOLS")))
         pattern = str(template["Parameters"]["CorsAllowedOrigins"]["AllowedPattern"])
         refs["CorsAllowedOrigins"] = cors.local_origins(self.cors_allowed_origins, pattern)
-        # What a deploy with these parameters creates: disabled tools and their routes are left out.
-        template = deployed(template, refs)
-        self.cors = cors.cors_policy(template, refs)
+        self.cors = cors.cors_policy(template, refs["CorsAllowedOrigins"])
         refs.update(
             {
                 name: f"local/{name}"

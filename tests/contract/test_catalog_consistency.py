@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from catalog import TOOLS, TOOLS_BY_NAME
 from local.template import functions, load_template
 from opal_tools.adapter import parse_body, validate
+from tools.registry import TOOLS, TOOLS_BY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_FUNCTIONS = functions(load_template())
@@ -102,7 +102,7 @@ def test_every_discovery_route_has_a_sample_event() -> None:
 
 
 def test_workflow_sample_inputs_are_valid_requests() -> None:
-    from catalog.exports import CreateSegmentExportParams
+    from tools.export_request import CreateSegmentExportParams
 
     for name in ("export_create", "export_deliver", "export_segment_input"):
         event = _event(ROOT / "events" / "workflow" / f"{name}.json")

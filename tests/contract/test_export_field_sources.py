@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from catalog import export_fields as registry
 from local.fullstory_sim import export_schema as simulator
 from local.fullstory_sim.errors import ApiError
+from tools import export_fields as registry
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "fullstory"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from catalog.export_fields import EVENT_ALIASES, EVENT_EXPORT_FIELDS, INDIVIDUAL_ALIASES, INDIVIDUAL_FIELDS
+from tools.export_fields import EVENT_ALIASES, EVENT_EXPORT_FIELDS, INDIVIDUAL_ALIASES, INDIVIDUAL_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "| said | event exports (`TYPE_EVENT`/`_SESSIONS`/`_PAGES`) | `TYPE_INDIVIDUAL` |"

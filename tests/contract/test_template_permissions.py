@@ -29,15 +29,13 @@ from typing import Any
 
 import pytest
 
-from catalog import TOOLS as CATALOG
-from catalog.ai import SessionParams
 from local.apigw import http_api_event
-from local.conditions import deployed
 from local.fullstory_sim import FullstorySimulator
 from local.lambda_runtime import import_handler, use_layer
 from local.template import functions, load_template
 from local.workflows import MOTO_CONFIG, LambdaDispatcher, deploy, stop_running_executions
 from tests.conftest import register_secret
+from tests.contract.conditions import deployed
 from tests.contract.permissions import (
     PSEUDO,
     UNATTRIBUTED,
@@ -54,6 +52,9 @@ from tests.contract.permissions import (
 )
 from tests.contract.test_template import RAW, TOOLS, _refs, translate
 from tests.workflow.harness import CallbackServer, VirtualClock, export_request, patch_moto
+from tools.needs import FULLSTORY
+from tools.registry import TOOLS as CATALOG
+from tools.summaries import SessionParams
 
 STACK = "perm-test"
 BEARER = register_secret("perm-bearer-token-0123456789abcdef")
@@ -420,11 +421,11 @@ def test_only_functions_that_call_fullstory_may_read_its_key(observed: Observed,
     assert granted_key == calls_fullstory
 
 
-def test_the_catalog_says_which_tools_call_fullstory(observed: Observed) -> None:
-    # The adapter gives a tool a Fullstory client (and reads the key) only when its spec says so.
+def test_the_registry_says_which_tools_call_fullstory(observed: Observed) -> None:
+    # The adapter gives a tool a Fullstory client (and reads the key) only when it declares that need.
     for spec in CATALOG:
         function_id = TOOL_FUNCTION[spec.name]
-        assert spec.calls_fullstory == (observed.fullstory_calls[function_id] > 0), spec.name
+        assert (FULLSTORY in spec.needs) == (observed.fullstory_calls[function_id] > 0), spec.name
 
 
 def test_tools_that_never_call_fullstory_work_without_a_key(observed: Observed) -> None:

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog import TOOLS, TOOLS_BY_NAME
 from tests.conftest import assert_no_secret, context, load_handler, tool_event
+from tools.registry import TOOLS, TOOLS_BY_NAME
 
 pytestmark = pytest.mark.usefixtures("aws")
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from catalog import TOOLS
 from local.fullstory_sim import FullstorySimulator
 from tests.conftest import (
     API_KEY_SECRET,
@@ -24,6 +23,7 @@ from tests.conftest import (
     register_secret,
     tool_event,
 )
+from tools.registry import TOOLS
 
 pytestmark = pytest.mark.usefixtures("aws")
 

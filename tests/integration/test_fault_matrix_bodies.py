@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from catalog import TOOLS
 from local.fullstory_sim import FullstorySimulator
 from tests.conftest import assert_no_secret, context, load_handler, tool_event
+from tools.registry import TOOLS
 
 pytestmark = pytest.mark.usefixtures("aws")
 

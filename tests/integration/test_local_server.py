@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import requests
 
-from catalog import TOOLS
 from local.fullstory_sim import FullstorySimulator
 from local.server import LocalToolServer
+from tools.registry import TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from catalog import TOOLS
 from fullstory_client import FullstoryClient, NotFound, UnsafeId
 from local.fullstory_sim import FullstorySimulator
 from tests.conftest import call_tool
+from tools.registry import TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
 ID_PARAMETERS = [

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 from scripts import check_built_layer
+from tools.registry import TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = sorted([*ROOT.glob("functions/*/app.py"), *ROOT.glob("workflow/*/app.py")])
@@ -21,7 +22,7 @@ def test_no_layer_module_or_handler_imports_requests() -> None:
     assert [source for source in sources if source.split("/")[0] in FORBIDDEN] == []
 
 
-FIRST_PARTY = ("catalog", "fullstory_client", "opal_tools", "segment_exports")
+FIRST_PARTY = ("tools", "fullstory_client", "opal_tools", "segment_exports")
 
 
 def _first_party_imports(path: Path) -> list[str]:
@@ -36,8 +37,8 @@ def _first_party_imports(path: Path) -> list[str]:
 
 
 def test_every_tool_function_starts_its_secret_reads_before_its_other_imports() -> None:
-    tools = [path for path in ROOT.glob("functions/*/app.py") if "tool_handler" in path.read_text(encoding="utf-8")]
-    assert len(tools) == 17
+    tools = [ROOT / "functions" / spec.name / "app.py" for spec in TOOLS]
+    assert tools and all(path.is_file() for path in tools)
     first = {str(path.relative_to(ROOT)): _first_party_imports(path)[0] for path in tools}
     assert {path: name for path, name in first.items() if name != "opal_tools.secrets_prefetch"} == {}
     # Functions that serve no tool read no secrets (the discovery function may not read them at all).

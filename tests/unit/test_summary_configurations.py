@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from catalog.summary_profiles import CONFIGURATIONS, custom_configuration, visit_configuration
 from fullstory_client.summary_config import SummaryConfiguration
+from tools.summary_profiles import CONFIGURATIONS, custom_configuration, visit_configuration
 
 SDK = json.loads((Path(__file__).parents[1] / "fixtures" / "summaries" / "sdk_summary_request.json").read_text())
 NODE = SDK["response_schema_node"]

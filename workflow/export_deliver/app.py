@@ -13,15 +13,15 @@ import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from catalog.exports import CreateSegmentExportParams
 from fullstory_client import DownloadLinkExpired, ExportFile, FullstoryClient, FullstoryError, UpstreamError
 from fullstory_client.download import open_download
 from fullstory_client.outbound import UrlRefused
-from opal_tools.views import iso_time
 from segment_exports import storage
 from segment_exports.errors import ExportFileInvalid, ExportLinkRefused, StorageUnavailable
 from segment_exports.file_check import CheckedExport
 from segment_exports.task import with_fullstory, workflow_task
+from tools.export_request import CreateSegmentExportParams
+from tools.views import iso_time
 
 RETENTION_ENV = "EXPORT_RETENTION_DAYS"
 DOWNLOAD_ATTEMPTS = 3

@@ -20,11 +20,12 @@ import socket
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import urllib3
-from urllib3 import BaseHTTPResponse
+if TYPE_CHECKING:  # urllib3 itself is imported when the first request is sent: the checks need none of it
+    import urllib3
+    from urllib3 import BaseHTTPResponse
 
 ALLOW_LOOPBACK_ENV = "LOCAL_ALLOW_LOOPBACK_URLS"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -159,6 +160,8 @@ def _ca_bundle() -> tuple[str | None, str | None]:
 
 
 def _pool(target: Target, address: str, timeout: urllib3.Timeout) -> urllib3.HTTPConnectionPool:
+    import urllib3
+
     if target.scheme == "https":
         ca_file, ca_dir = _ca_bundle()
         return urllib3.HTTPSConnectionPool(

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from fullstory_client import FullstoryClient
+from fullstory_client import FullstoryClient, Unauthorized
 
 from .problems import Problem
 from .secrets import API_KEY_SECRET_ENV, SecretMalformed, SecretUnavailable, read_secret
 
 BASE_URL_ENV = "FULLSTORY_API_BASE_URL"
 _PLACEHOLDERS = {"", "REPLACE_ME", "CHANGE_ME"}
+
+DEADLINE_MARGIN_S = 1.5  # time kept back to answer after the last Fullstory call
+T = TypeVar("T")
 
 RETRY_BASE_DELAY_ENV = "FULLSTORY_RETRY_BASE_DELAY_S"  # first backoff step; tests and local runs shorten it
 
@@ -58,3 +63,25 @@ def fullstory_client(*, force_key_refresh: bool = False) -> FullstoryClient:
         _clients.clear()
         client = _clients[key] = FullstoryClient(api_key, base_url=base_url or None, backoff_base=_retry_base_delay())
     return client
+
+
+def _remaining_s(context: Any) -> float | None:
+    getter = getattr(context, "get_remaining_time_in_millis", None)
+    return getter() / 1000 if callable(getter) else None
+
+
+def run_with_fullstory(work: Callable[[FullstoryClient], T], context: Any) -> T:
+    """``work(client)`` within the Lambda's deadline; after a 401 the key is re-read once (rotation)."""
+    client = fullstory_client()
+    for attempt in (1, 2):
+        remaining = _remaining_s(context)
+        client.set_time_budget(None if remaining is None else remaining - DEADLINE_MARGIN_S)
+        try:
+            return work(client)
+        except Unauthorized:
+            # The key may have been rotated in the secret: read it afresh and try once more.
+            refreshed = fullstory_client(force_key_refresh=True)
+            if attempt == 2 or refreshed is client:
+                raise
+            client = refreshed
+    raise AssertionError("unreachable")

@@ -1,23 +1,20 @@
 """Which tools this installation publishes: ``ENABLED_TOOLS`` (template parameter ``EnabledTools``).
 
-A comma-separated list of groups (``segments``, ``exports``, ``sessions``, ``ai``) and/or single
-tool names; ``all`` (the default, also when unset or blank) publishes every tool. Opal accounts
-have a tool limit, so an installation may publish only what its users need. In AWS the disabled
-tools' functions are not deployed at all (template Conditions); discovery and the adapter read
-the same list so that a function deployed against another selection still refuses politely.
+A comma-separated list of tool groups and/or single tool names; ``all`` (the default, also when
+unset or blank) publishes every tool. Opal accounts have a tool limit, so an installation may
+publish only what its users need. Selection happens at runtime only: every function is deployed
+(an idle one costs nothing), discovery lists the selected tools and the others answer 404.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import get_args
 
-from .spec import ToolGroup, ToolSpec
+from .spec import ToolSpec
 
 ENABLED_TOOLS_ENV = "ENABLED_TOOLS"
 ALL = "all"
-GROUPS: tuple[str, ...] = get_args(ToolGroup)
 
 
 def parse_selection(raw: str | None) -> frozenset[str]:
@@ -46,7 +43,7 @@ def ai_analysis_enabled() -> bool:
     return os.environ.get(AI_ENABLED_ENV, "true").strip().lower() not in ("false", "0", "no", "off")
 
 
-def unknown_tokens(selection: Iterable[str], tool_names: Iterable[str]) -> list[str]:
-    """Tokens that name neither a group nor a tool (a typo would otherwise publish nothing)."""
-    known = {ALL, *GROUPS, *tool_names}
+def unknown_tokens(selection: Iterable[str], tools: Iterable[ToolSpec]) -> list[str]:
+    """Tokens that name neither a group nor a tool of ``tools`` (a typo would otherwise publish nothing)."""
+    known = {ALL, *(name for spec in tools for name in (spec.group, spec.name))}
     return sorted(token for token in selection if token not in known)

@@ -16,9 +16,6 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import urllib3
-from urllib3.exceptions import HTTPError
-
 from fullstory_client import outbound
 
 V2_MIME = "application/vnd.optimizely.opal.tools+json"
@@ -115,6 +112,8 @@ class Outcome:
 def post(url: str, token: str | None, body: bytes) -> int:
     """One POST, never redirected; the HTTP status. Raises outbound.UrlRefused, or urllib3's
     HTTPError / OSError when the connection fails."""
+    import urllib3  # only the workflow's notify task sends; the tools only check the URL
+
     headers = {"Content-Type": V2_MIME, "Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -140,6 +139,8 @@ def send(
 ) -> Outcome:
     """POSTs ``envelope`` until Opal takes it, refuses it, or the attempts are spent. ``attempted``:
     POSTs an earlier run of the task already made; ``before_attempt(n)`` records the n-th."""
+    from urllib3.exceptions import HTTPError
+
     if attempted >= ATTEMPTS:
         return Outcome(False, attempted, None, "an earlier run of this task made every attempt; its outcome is unknown")
     body = json.dumps(envelope, default=str).encode()  # the same bytes on every attempt

@@ -13,7 +13,8 @@ from fullstory_client import FullstoryClient, FullstoryError
 
 # One Powertools logger per process: each new one adds a (substring-matching) filter to the root
 # handlers that hides the records of loggers with a similar service name.
-from opal_tools.adapter import logger, run_with_fullstory, with_lambda_logging
+from opal_tools.adapter import logger, with_lambda_logging
+from opal_tools.fullstory_access import run_with_fullstory
 from opal_tools.problems import Problem
 
 from .errors import FullstoryRejected, TaskError, task_error
