@@ -1,7 +1,8 @@
 """The local tool server: template.yaml's routes, served by the same handlers, no Docker, no AWS.
 
 Secrets Manager, S3 and Step Functions are moto, in-process, so handlers take the same code
-paths as in Lambda; the export workflow is the template's ASL file run by moto's interpreter,
+paths as in Lambda (secrets through the Parameters and Secrets extension's HTTP interface,
+local/secrets_extension.py); the export workflow is the template's ASL file run by moto's interpreter,
 its Lambda tasks served by our handlers (local/workflows.py). Fullstory is the embedded
 simulator unless FULLSTORY_API_KEY is given.
 """
@@ -25,6 +26,7 @@ from .apigw import combined_headers, http_api_event, http_response
 from .conditions import deployed
 from .fullstory_sim import FullstorySimulator
 from .lambda_runtime import LocalFunction, use_layer
+from .secrets_extension import PORT_ENV, SecretsExtension, cache_ttl_s
 from .template import TEMPLATE, Route, functions, load_template, parameter_defaults, resolve
 from .workflows import MOTO_CONFIG, Deployed, LambdaDispatcher, deploy, stop_running_executions
 
@@ -142,6 +144,7 @@ class LocalToolServer:
         self._saved_env: dict[str, str | None] = {}
         self.deployed = Deployed()
         self.dispatcher: LambdaDispatcher | None = None
+        self.secrets_extension: SecretsExtension | None = None
 
     @property
     def base_url(self) -> str:
@@ -177,6 +180,7 @@ class LocalToolServer:
         defs = functions(template)
         env_names = {k for definition in defs for k in definition.environment} | set(self.env_overrides)
         env_names |= {"FULLSTORY_API_BASE_URL", "POWERTOOLS_METRICS_DISABLED", "LOG_LEVEL", "POWERTOOLS_LOG_LEVEL"}
+        env_names.add(PORT_ENV)
         self._saved_env = {k: os.environ.get(k) for k in (*LOCAL_AWS_ENV, *env_names)}
         os.environ.update(LOCAL_AWS_ENV)
         self._moto = mock_aws(config=MOTO_CONFIG)
@@ -194,6 +198,11 @@ class LocalToolServer:
         env.update(self.env_overrides)
         os.environ.update(env)
         self._put_secrets(env, api_key)
+        # The functions read their secrets as in Lambda: from the extension's HTTP interface.
+        self.secrets_extension = SecretsExtension(
+            LOCAL_AWS_ENV["AWS_SESSION_TOKEN"], ttl_s=cache_ttl_s(os.environ)
+        ).start()
+        os.environ[PORT_ENV] = str(self.secrets_extension.port)
         by_logical_id: dict[str, LocalFunction] = {}
         for definition in defs:
             function = by_logical_id[definition.logical_id] = LocalFunction(definition)
@@ -227,6 +236,9 @@ class LocalToolServer:
         if self.dispatcher is not None:
             self.dispatcher.close()
             self.dispatcher = None
+        if self.secrets_extension is not None:
+            self.secrets_extension.stop()
+            self.secrets_extension = None
         if self._moto is not None:
             self._moto.stop()
             self._moto = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.exports import CREATE_SEGMENT_EXPORT, CreateSegmentExportParams
 from fullstory_client import FullstoryClient
 from opal_tools.adapter import tool_handler

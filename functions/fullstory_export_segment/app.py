@@ -14,7 +14,6 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
-import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.exports import EXPORT_SEGMENT, CreateSegmentExportParams
 from fullstory_client import FullstoryClient
 from fullstory_client.outbound import UrlRefused

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.ai import CMP_ERROR_DETECTION, SessionParams
 from catalog.summary_tools import summarize_as
 from fullstory_client import FullstoryClient

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.exports import GET_OPERATION_STATUS, GetOperationStatusParams
 from fullstory_client import FullstoryClient
 from opal_tools.adapter import tool_handler

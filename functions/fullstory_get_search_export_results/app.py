@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.exports import GET_SEARCH_EXPORT_RESULTS, GetSearchExportResultsParams
 from fullstory_client import BadRequest, FullstoryClient, NotFound, UnsafeId
 from opal_tools.adapter import tool_handler

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.segments import GET_SEGMENT, GetSegmentParams
 from fullstory_client import BadRequest, FullstoryClient, NotFound
 from fullstory_client.models import Segment

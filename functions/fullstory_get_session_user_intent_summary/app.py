@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.ai import USER_INTENT_SUMMARY
 from catalog.summary_tools import summary_tool
 from opal_tools.adapter import tool_handler

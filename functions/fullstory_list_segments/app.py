@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.segments import LIST_SEGMENTS, ListSegmentsParams
 from fullstory_client import BadRequest, FullstoryClient
 from opal_tools.adapter import tool_handler

@@ -11,7 +11,6 @@ import time
 from collections import Counter
 from typing import Any
 
-import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports
 from catalog.ai import VISIT_PROFILE, VisitProfileParams
 from catalog.summary_profiles import visit_configuration
 from catalog.summary_tools import summarize_as

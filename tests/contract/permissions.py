@@ -145,12 +145,10 @@ class AwsTrace:
 
 def _forget_sessions() -> None:
     import boto3
-    from aws_lambda_powertools.utilities import parameters
 
-    from segment_exports import aws
+    from platform_kit import aws
 
     boto3.DEFAULT_SESSION = None
-    parameters.clear_caches()
     aws.reset()
 
 

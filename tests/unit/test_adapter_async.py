@@ -15,6 +15,7 @@ from opal_tools import adapter
 from opal_tools.adapter import parse_request, tool_handler
 from opal_tools.spec import ToolSpec
 from opal_tools.tool_call import Accepted, ToolCall, parse_async_callback
+from platform_kit import fullstory
 from tests.conftest import BEARER, context, tool_event
 
 
@@ -31,7 +32,7 @@ CALLBACK = {"url": "https://opal.example/cb/1", "tool_call_id": "tc-1", "callbac
 @pytest.fixture(autouse=True)
 def _authorized(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(adapter.bearer_auth, "is_authorized", lambda header: header == f"Bearer {BEARER}")
-    monkeypatch.setattr(adapter, "fullstory_client", lambda **_: FullstoryClient("k", base_url="http://127.0.0.1:9"))
+    monkeypatch.setattr(fullstory, "fullstory_client", lambda **_: FullstoryClient("k", base_url="http://127.0.0.1:9"))
 
 
 def _invoke(spec: ToolSpec, logic: Any, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:

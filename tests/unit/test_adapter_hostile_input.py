@@ -18,6 +18,7 @@ from opal_tools.adapter import MAX_INTEGER_DIGITS, MAX_NESTING, parse_request, t
 from opal_tools.problems import Problem
 from opal_tools.spec import ToolSpec
 from opal_tools.tool_call import parse_async_callback
+from platform_kit import fullstory
 from tests.conftest import BEARER, ROOT, context, tool_event
 
 
@@ -90,7 +91,7 @@ def test_a_validator_crash_is_a_400_not_a_500(monkeypatch: pytest.MonkeyPatch) -
 
     spec = ToolSpec(name="demo_crash", description="d" * 90, parameters=Crashing, group="exports")
     monkeypatch.setattr(adapter.bearer_auth, "is_authorized", lambda header: header == f"Bearer {BEARER}")
-    monkeypatch.setattr(adapter, "fullstory_client", lambda **_: FullstoryClient("k", base_url="http://127.0.0.1:9"))
+    monkeypatch.setattr(fullstory, "fullstory_client", lambda **_: FullstoryClient("k", base_url="http://127.0.0.1:9"))
     handler = tool_handler(spec, lambda params, client: {"ok": True})
     response = handler(tool_event(spec.name, {"when": "0001-01-01T00:00:00+01:00"}), context())
     assert response["statusCode"] == 400

@@ -80,7 +80,6 @@ _USER_AGENT = "fullstory-opal-tools/1.0"
 _ACCEPT_ENCODING = "gzip, deflate"
 # A signed download link may redirect (requests followed them); nothing else is retried here.
 _DOWNLOAD_RETRIES = urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5, raise_on_redirect=True)
-_CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 
 
 def proxy_for(url: str) -> str | None:
@@ -95,10 +94,11 @@ def proxy_for(url: str) -> str | None:
     return proxy if "://" in proxy else f"http://{proxy}"
 
 
-def pool_manager(proxy: str | None, *, num_pools: int = 1, maxsize: int = 1) -> urllib3.PoolManager:
-    """Kept-alive connections, through ``proxy`` if any; a CA bundle named in the environment is honoured."""
+def pool_manager(
+    proxy: str | None, *, ca_bundle: str | None = None, num_pools: int = 1, maxsize: int = 1
+) -> urllib3.PoolManager:
+    """Kept-alive connections, through ``proxy`` if any; TLS verified with ``ca_bundle`` when given."""
     options: dict[str, Any] = {"num_pools": num_pools, "maxsize": maxsize}
-    ca_bundle = next((os.environ[name] for name in _CA_BUNDLE_ENV if os.environ.get(name)), None)
     if ca_bundle:  # otherwise the system trust store (Lambda's)
         options["ca_cert_dir" if os.path.isdir(ca_bundle) else "ca_certs"] = ca_bundle
     if proxy is None:
@@ -144,6 +144,7 @@ class FullstoryClient:
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
         pool_size: int = 10,
+        ca_bundle: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -156,7 +157,7 @@ class FullstoryClient:
         self.deadline: float | None = None  # on ``clock``'s scale; None = no deadline
         self._sleep = sleep
         self._clock = clock
-        self._http = pool_manager(proxy_for(self.base_url), num_pools=2, maxsize=pool_size)
+        self._http = pool_manager(proxy_for(self.base_url), ca_bundle=ca_bundle, num_pools=2, maxsize=pool_size)
         self._headers = {
             "Authorization": f"Basic {api_key}",
             "Accept": "application/json",

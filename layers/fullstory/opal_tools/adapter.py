@@ -11,34 +11,31 @@ from __future__ import annotations
 import base64
 import inspect
 import json
-import os
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
-from fullstory_client import FullstoryClient, FullstoryError, Unauthorized
+from fullstory_client import FullstoryClient, FullstoryError
+from platform_kit.fullstory import FullstoryNotConfigured, run_with_fullstory
+from platform_kit.observability import SERVICE, LambdaHandler, logger, metrics, with_lambda_logging
+from platform_kit.secrets import SecretMalformed, SecretUnavailable, read_secret
+from platform_kit.settings import TOKEN_SECRET_ENV
 
 from .auth import BearerAuth
-from .fullstory_access import fullstory_client
 from .problems import Problem, bad_parameters, from_fullstory_error, from_validation_error, internal_error, unauthorized
-from .secrets import TOKEN_SECRET_ENV, SecretMalformed, SecretUnavailable, read_secret
 from .selection import ai_analysis_enabled, tool_enabled
 from .spec import ToolSpec
 from .tool_call import Accepted, ToolCall, tool_call
 
 P = TypeVar("P", bound=BaseModel)
-T = TypeVar("T")
-LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 MAX_BODY_BYTES = 256 * 1024
 # Below the smallest limit Python can be set to for int() of a string (640), and far above any real value.
 MAX_INTEGER_DIGITS = 600
 MAX_NESTING = 32  # Opal's envelope and our parameters are a few levels deep
-DEADLINE_MARGIN_S = 1.5  # time kept back to answer after the last Fullstory call
 # Opal's envelope keys, ignored when a caller sends parameters without the wrapper.
 OPAL_ENVELOPE_KEYS = frozenset({"auth", "auth_credentials", "environment", "chat_metadata", "async_callback"})
 # Opal's correlation headers -> log keys, so one conversation or workflow run can be followed in the logs.
@@ -47,49 +44,11 @@ OPAL_ID_HEADERS = {
     "x-opal-workflow-execution-id": "opal_workflow_execution_id",
 }
 
-# What Powertools' inject_lambda_context logs of the Lambda context: log key -> context attribute.
-LAMBDA_CONTEXT_KEYS = {
-    "function_name": "function_name",
-    "function_memory_size": "memory_limit_in_mb",
-    "function_arn": "invoked_function_arn",
-    "function_request_id": "aws_request_id",
-}
-
-# The template sets the service to the stack name, so two stacks in one account keep their metrics apart.
-SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "fullstory-opal-tools"
-logger = Logger(service=SERVICE)
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FullstoryOpalTools"), service=SERVICE)
-
-
-def with_lambda_logging(handler: LambdaHandler) -> LambdaHandler:
-    """Powertools' ``inject_lambda_context(clear_state=True)``, with the keys kept per thread.
-
-    In Lambda one invocation runs at a time, so this is the same; where several functions share
-    one process (the local server runs them on concurrent threads), each line still names the
-    function and request that wrote it. Powertools' own decorator writes the logger's shared keys.
-    """
-    cold_start = True
-
-    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        nonlocal cold_start
-        logger.thread_safe_clear_keys()
-        keys: dict[str, Any] = {"cold_start": cold_start}
-        cold_start = False
-        for key, attribute in LAMBDA_CONTEXT_KEYS.items():
-            value = getattr(context, attribute, None)
-            if value is not None:
-                keys[key] = value
-        request_id = (event.get("requestContext") or {}).get("requestId") if isinstance(event, dict) else None
-        if request_id:
-            keys["correlation_id"] = request_id
-        logger.thread_safe_append_keys(**keys)
-        return handler(event, context)
-
-    return handle
-
 
 def _load_token(force: bool) -> str:
-    return read_secret(TOKEN_SECRET_ENV, force=force)
+    # Read through the secrets extension on every call (its cache is the only one); it offers no
+    # way to skip that cache, so a forced read asks it again all the same.
+    return read_secret(TOKEN_SECRET_ENV)
 
 
 bearer_auth = BearerAuth(_load_token)
@@ -230,28 +189,6 @@ def validate(spec: ToolSpec, raw: dict[str, Any]) -> BaseModel:
         ) from None
 
 
-def _remaining_s(context: Any) -> float | None:
-    getter = getattr(context, "get_remaining_time_in_millis", None)
-    return getter() / 1000 if callable(getter) else None
-
-
-def run_with_fullstory(work: Callable[[FullstoryClient], T], context: Any) -> T:
-    """``work(client)`` within the Lambda's deadline; after a 401 the key is re-read once (rotation)."""
-    client = fullstory_client()
-    for attempt in (1, 2):
-        remaining = _remaining_s(context)
-        client.set_time_budget(None if remaining is None else remaining - DEADLINE_MARGIN_S)
-        try:
-            return work(client)
-        except Unauthorized:
-            # The key may have been rotated in the secret: read it afresh and try once more.
-            refreshed = fullstory_client(force_key_refresh=True)
-            if attempt == 2 or refreshed is client:
-                raise
-            client = refreshed
-    raise AssertionError("unreachable")
-
-
 def _outcome(problem: Problem) -> str:
     if problem.error_code.startswith("FULLSTORY_"):
         return problem.error_code.lower()
@@ -346,6 +283,10 @@ def tool_handler(
         except Problem as problem:
             outcome = _outcome(problem)
             response = problem_response(problem, request_id)
+        except FullstoryNotConfigured as exc:  # no usable key in the secret (yet)
+            missing = Problem(503, "Fullstory is not configured", exc.detail, "FULLSTORY_NOT_CONFIGURED")
+            outcome = _outcome(missing)
+            response = problem_response(missing, request_id)
         except FullstoryError as error:
             mapped = from_fullstory_error(error)
             outcome = _outcome(mapped)
