@@ -18,3 +18,11 @@ def test_no_layer_module_or_handler_imports_requests() -> None:
     assert {"opal_tools/openapi.py", "segment_exports/callback.py", "fullstory_client/client.py"} <= set(sources)
     assert "urllib3/__init__.py" in sources  # the transport the layer does use
     assert [source for source in sources if source.split("/")[0] in FORBIDDEN] == []
+
+
+def test_the_layer_build_ships_every_package_of_ours() -> None:
+    # layers/fullstory/Makefile copies the packages it names (OURS): one left out is missing in Lambda.
+    makefile = (ROOT / "layers" / "fullstory" / "Makefile").read_text(encoding="utf-8")
+    [line] = [line for line in makefile.splitlines() if line.startswith("OURS = ")]
+    packages = {path.parent.name for path in (ROOT / "layers" / "fullstory").glob("*/__init__.py")}
+    assert set(line.removeprefix("OURS = ").split()) == packages
