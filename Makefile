@@ -7,11 +7,12 @@ PORT ?= 3000
 SAM_ENV := PYENV_VERSION=$${PYENV_VERSION:-3.13.0:3.11.7} SAM_CLI_TELEMETRY=0
 SAM_CONFIG_ENV ?= default
 
-.PHONY: help venv run demo test lint typecheck unit validate build deploy clean fuzz bench
+.PHONY: help venv run demo test lint typecheck unit validate build deploy clean fuzz bench generate
 
 help:
 	@echo "make run       serve the tools locally on http://127.0.0.1:$(PORT) (simulator unless FULLSTORY_API_KEY is set)"
 	@echo "make test      install what is needed, then lint, type-check, sam validate and the whole test suite"
+	@echo "make generate  rewrite everything per tool from the tool registry (template blocks, events, entry points, README)"
 	@echo "make build     sam build (arm64) and check the built layer"
 	@echo "make deploy    check AWS credentials, sam build, sam deploy (SAM_CONFIG_ENV=$(SAM_CONFIG_ENV)), print the next steps"
 
@@ -42,9 +43,14 @@ run: venv
 demo: venv
 	PORT=$(PORT) $(BIN)/python -m local.demo
 
+# Everything per tool comes from layers/fullstory/tools/registry.py; tests/contract/test_generated.py fails when stale.
+generate: venv
+	$(BIN)/python scripts/generate.py
+
+# ruff check includes the complexity gate (C90) for product code; formatting is checked everywhere.
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check layers functions workflow
+	$(BIN)/ruff format --check .
 
 typecheck: venv
 	$(BIN)/mypy layers/fullstory functions workflow local scripts

@@ -136,6 +136,8 @@ def function_block(spec: ToolSpec) -> list[str]:
         "    Properties:",
         f"      Description: {_description(spec)}",
         f"      CodeUri: functions/{spec.name}/",
+        # The Parameters and Secrets Lambda Extension reads the function's secrets (the token, at least).
+        "      Layers: [!FindInMap [ParametersSecretsExtension, !Ref AWS::Region, arm64]]",
     ]
     if spec.memory_mb is not None:
         lines.append(f"      MemorySize: {spec.memory_mb}")
@@ -258,7 +260,6 @@ def entry_point(spec: ToolSpec) -> str:
     return (
         f'"""The Lambda handler of {spec.name}.\n\n({NOTE})\n"""\n'
         "\n"
-        "import opal_tools.secrets_prefetch  # noqa: F401 - first: the secrets are read while the rest imports\n"
         + "".join(line + "\n" for line in imports)
         + "\n"
         f"lambda_handler = lambda_handler_for({attribute})\n"

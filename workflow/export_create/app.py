@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from opal_tools.adapter import logger
 from opal_tools.problems import from_validation_error
+from platform_kit.observability import logger
 from segment_exports import storage
 from segment_exports.errors import (
     ExportRequestInvalid,

@@ -11,23 +11,23 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
+from platform_kit.observability import SERVICE, LambdaHandler, logger, metrics, with_lambda_logging
+from platform_kit.secrets import SecretMalformed, SecretUnavailable, read_secret
+from platform_kit.settings import TOKEN_SECRET_ENV
+
 from .auth import BearerAuth
 from .problems import Problem, bad_parameters, from_validation_error, internal_error, unauthorized
-from .secrets import TOKEN_SECRET_ENV, SecretMalformed, SecretUnavailable, read_secret
 from .selection import ai_analysis_enabled, tool_enabled
 from .spec import OPAL_CALL, ToolSpec
 from .tool_call import Accepted, tool_call
 
-LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 # Gives a tool one of its needs: ``provider(use, context)`` calls ``use(value)`` and returns what it
 # returns; it may call it again (after refreshing a credential, say) or wrap it (to map its errors).
 Provider = Callable[[Callable[[Any], Any], Any], Any]
@@ -46,49 +46,10 @@ OPAL_ID_HEADERS = {
     "x-opal-workflow-execution-id": "opal_workflow_execution_id",
 }
 
-# What Powertools' inject_lambda_context logs of the Lambda context: log key -> context attribute.
-LAMBDA_CONTEXT_KEYS = {
-    "function_name": "function_name",
-    "function_memory_size": "memory_limit_in_mb",
-    "function_arn": "invoked_function_arn",
-    "function_request_id": "aws_request_id",
-}
-
-# The template sets the service to the stack name, so two stacks in one account keep their metrics apart.
-SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "fullstory-opal-tools"
-logger = Logger(service=SERVICE)
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FullstoryOpalTools"), service=SERVICE)
-
-
-def with_lambda_logging(handler: LambdaHandler) -> LambdaHandler:
-    """Powertools' ``inject_lambda_context(clear_state=True)``, with the keys kept per thread.
-
-    In Lambda one invocation runs at a time, so this is the same; where several functions share
-    one process (the local server runs them on concurrent threads), each line still names the
-    function and request that wrote it. Powertools' own decorator writes the logger's shared keys.
-    """
-    cold_start = True
-
-    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        nonlocal cold_start
-        logger.thread_safe_clear_keys()
-        keys: dict[str, Any] = {"cold_start": cold_start}
-        cold_start = False
-        for key, attribute in LAMBDA_CONTEXT_KEYS.items():
-            value = getattr(context, attribute, None)
-            if value is not None:
-                keys[key] = value
-        request_id = (event.get("requestContext") or {}).get("requestId") if isinstance(event, dict) else None
-        if request_id:
-            keys["correlation_id"] = request_id
-        logger.thread_safe_append_keys(**keys)
-        return handler(event, context)
-
-    return handle
-
-
 def _load_token(force: bool) -> str:
-    return read_secret(TOKEN_SECRET_ENV, force=force)
+    # Read through the secrets extension on every call (its cache is the only one); it offers no
+    # way to skip that cache, so a forced read asks it again all the same.
+    return read_secret(TOKEN_SECRET_ENV)
 
 
 bearer_auth = BearerAuth(_load_token)

@@ -8,23 +8,22 @@ publish only what its users need. Selection happens at runtime only: every funct
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
+
+from platform_kit.settings import ALL_TOOLS, parse_tool_selection, settings
 
 from .spec import ToolSpec
 
-ENABLED_TOOLS_ENV = "ENABLED_TOOLS"
-ALL = "all"
+ALL = ALL_TOOLS
 
 
 def parse_selection(raw: str | None) -> frozenset[str]:
     """The selection's tokens, lower-cased; ``{"all"}`` when nothing is selected."""
-    tokens = frozenset(token.strip().lower() for token in (raw or "").split(",") if token.strip())
-    return tokens or frozenset({ALL})
+    return parse_tool_selection(raw)
 
 
 def selection_from_env() -> frozenset[str]:
-    return parse_selection(os.environ.get(ENABLED_TOOLS_ENV))
+    return settings().enabled_tools
 
 
 def is_selected(spec: ToolSpec, selection: frozenset[str]) -> bool:
@@ -35,12 +34,9 @@ def tool_enabled(spec: ToolSpec) -> bool:
     return is_selected(spec, selection_from_env())
 
 
-AI_ENABLED_ENV = "FULLSTORY_AI_ANALYSIS_ENABLED"
-
-
 def ai_analysis_enabled() -> bool:
-    """The AI toggle (template parameter EnableAiAnalysis); on unless explicitly turned off."""
-    return os.environ.get(AI_ENABLED_ENV, "true").strip().lower() not in ("false", "0", "no", "off")
+    """The AI toggle (template parameter EnableAiAnalysis); on unless turned off."""
+    return settings().ai_analysis_enabled
 
 
 def unknown_tokens(selection: Iterable[str], tools: Iterable[ToolSpec]) -> list[str]:

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .aws import NotConfigured, sfn
+from platform_kit.aws import NotConfigured, sfn
+from platform_kit.settings import STATE_MACHINE_ENV, settings
 
-STATE_MACHINE_ENV = "EXPORT_STATE_MACHINE_ARN"
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]+")
 _EXECUTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 # States whose Lambda output is the job's progress, as the history shows it.
@@ -26,7 +25,7 @@ PROGRESS_STATES = ("CreateExport", "CheckExport")
 
 
 def state_machine_arn() -> str:
-    arn = os.environ.get(STATE_MACHINE_ENV, "").strip()
+    arn = settings().export_state_machine_arn
     if not arn:
         raise NotConfigured(f"{STATE_MACHINE_ENV} is not set")
     return arn

@@ -210,6 +210,15 @@ class CreateSegmentExportParams(ToolParameters):
         return self.segmentTimeRange if self.segmentTimeRange is not None else self.timeRange
 
 
+# An export: everyone's sessions of one week, as NDJSON (the sample call of the export tools).
+EXAMPLE_EXPORT: dict[str, Any] = {
+    "segmentId": "everyone",
+    "type": "TYPE_SESSIONS",
+    "format": "FORMAT_NDJSON",
+    "timeRange": {"start": "2026-11-09T00:00:00Z", "end": "2026-11-16T00:00:00Z"},
+}
+
+
 _SCOPES: dict[str, ExportScope] = {"TYPE_SESSIONS": "SCOPE_SESSIONS", "TYPE_PAGES": "SCOPE_PAGES"}
 _SAME_RANGE_NOTE = (
     "segmentTimeRange was not given, so the same range as timeRange was sent (as Fullstory's own CLI does): "

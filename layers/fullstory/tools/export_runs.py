@@ -27,9 +27,8 @@ from segment_exports.callback_refs import StoredCallback
 from segment_exports.errors import StorageUnavailable
 from segment_exports.executions import ExportRuns, execution_name
 
-from .export_request import CreateSegmentExportParams, describe
+from .export_request import EXAMPLE_EXPORT, CreateSegmentExportParams, describe
 from .export_views import run_failure_view, run_progress_view, run_result_view
-from .exports import EXAMPLE_EXPORT
 from .needs import READ_EXPORT_FILES, READ_EXPORT_RUNS, START_EXPORT_RUNS, STORE_CALLBACKS
 from .params import NOT_A_DOT_SEGMENT, ToolParameters
 from .views import iso_time

@@ -12,7 +12,7 @@ from opal_tools.problems import Problem
 from opal_tools.spec import ToolSpec
 from segment_exports.polling import next_wait_s
 
-from .export_request import CreateSegmentExportParams, describe, start_export
+from .export_request import EXAMPLE_EXPORT, CreateSegmentExportParams, describe, start_export
 from .needs import FULLSTORY
 from .params import PathId, ToolParameters
 from .views import iso_time
@@ -20,14 +20,6 @@ from .views import iso_time
 if TYPE_CHECKING:
     from fullstory_client import FullstoryClient
     from fullstory_client.models import ExportDownload
-
-# An export: everyone's sessions of one week, as NDJSON (the sample call of the export tools).
-EXAMPLE_EXPORT: dict[str, Any] = {
-    "segmentId": "everyone",
-    "type": "TYPE_SESSIONS",
-    "format": "FORMAT_NDJSON",
-    "timeRange": {"start": "2026-11-09T00:00:00Z", "end": "2026-11-16T00:00:00Z"},
-}
 
 
 class GetOperationStatusParams(ToolParameters):

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from opal_tools.adapter import LambdaHandler, Provider, tool_handler
-from opal_tools.fullstory_access import run_with_fullstory
+from opal_tools.adapter import Provider, tool_handler
 from opal_tools.spec import ToolSpec
+from platform_kit.fullstory import run_with_fullstory
+from platform_kit.observability import LambdaHandler
 from segment_exports.bucket import ExportBucket
 from segment_exports.executions import ExportRuns
 

@@ -20,7 +20,7 @@ from opal_tools.spec import ToolSpec
 
 from .needs import FULLSTORY
 from .params import OptionalEmail, OptionalText, ToolParameters, parameter_error
-from .summaries import summarize_as
+from .summarize import summarize_as
 from .summary_profiles import visit_configuration
 from .views import session_view
 
