@@ -71,6 +71,14 @@ def test_a_bad_value_is_an_error_naming_its_variable(name: str, value: str) -> N
     assert str(raised.value).startswith(f"{name}={value!r} is not usable: ")
 
 
+def test_a_base_url_with_credentials_is_refused_without_echoing_them() -> None:
+    with pytest.raises(SettingsError) as raised:
+        parse({"FULLSTORY_API_BASE_URL": "https://user:hunter2@api.fullstory.com"})
+    assert "hunter2" not in str(raised.value) and raised.value.name == "FULLSTORY_API_BASE_URL"
+    with pytest.raises(SettingsError):
+        parse({"FULLSTORY_API_BASE_URL": "https://api.fullstory.com:port"})
+
+
 def test_parsed_once_per_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EXPORT_BUCKET", "bucket-a")
     first = settings()

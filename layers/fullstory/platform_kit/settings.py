@@ -160,7 +160,13 @@ def _base_url(raw: str | None) -> str | None:
     text = (raw or "").strip()
     if not text:
         return None
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise SettingsError(BASE_URL_ENV, text, "a URL such as https://api.fullstory.com") from None
+    if parts.username is not None or parts.password is not None:  # never echoed: it may hold a password
+        raise SettingsError(BASE_URL_ENV, "<a URL with credentials>", "a URL without a user name or password")
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
         raise SettingsError(BASE_URL_ENV, text, "a URL such as https://api.fullstory.com")
     return text.rstrip("/")
