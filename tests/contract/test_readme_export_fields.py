@@ -1,4 +1,4 @@
-"""The README's table of everyday export-field words says exactly what the catalog does."""
+"""The README's table of everyday export-field words says exactly what the tools do."""
 
 from __future__ import annotations
 
@@ -28,13 +28,13 @@ def _table() -> tuple[dict[str, str], dict[str, str]]:
     return event, individual
 
 
-def test_the_readme_table_is_the_catalogs() -> None:
+def test_the_readme_table_is_the_tools() -> None:
     event, individual = _table()
     assert event == EVENT_ALIASES
     assert individual == INDIVIDUAL_ALIASES
 
 
-def test_the_readme_counts_are_the_catalogs() -> None:
+def test_the_readme_counts_are_the_tools() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     total = len(set(EVENT_EXPORT_FIELDS) | set(INDIVIDUAL_FIELDS))
     assert f"{len(EVENT_EXPORT_FIELDS)} for event exports" in readme

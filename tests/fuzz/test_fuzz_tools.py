@@ -1,6 +1,6 @@
-"""Property-based abuse of every tool in the catalog: nothing breaks, every 400 names its parameter.
+"""Property-based abuse of every tool in the registry: nothing breaks, every 400 names its parameter.
 
-Cases are derived from the catalog and each tool's sample event, so a new tool is covered
+Cases are derived from the tool registry and each tool's sample event, so a new tool is covered
 without touching this file. FUZZ_TOTAL sets the number of cases per run across all tools
 (`make test` uses the CI size below; `make fuzz` a larger one).
 """

@@ -1,6 +1,6 @@
 """Every tool against Fullstory's bad days: a right answer after a bounded retry, or a clear problem.
 
-Derived from the catalog and each tool's sample event, so new tools join the matrix by themselves.
+Derived from the tool registry and each tool's sample event, so new tools join the matrix by themselves.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Ids cannot change the path (issue 12.7): '.' and '..' are refused before anything is sent.
 
-The id parameters are taken from the catalog (``id`` and every ``…Id``), so a new tool's ids join.
+The id parameters are taken from the tool registry (``id`` and every ``…Id``), so a new tool's ids join.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _parameters(tool: str) -> dict[str, Any]:
     return parameters
 
 
-def test_the_catalog_has_the_ids_we_expect() -> None:
+def test_the_registry_has_the_ids_we_expect() -> None:
     names = {name for _, name in ID_PARAMETERS}
     assert {"id", "segmentId", "operationId", "executionId", "sessionId"} <= names
 

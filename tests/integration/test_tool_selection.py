@@ -48,7 +48,7 @@ def test_blank_or_unset_selects_everything() -> None:
 
 
 def test_discovery_lists_only_the_selected_groups_and_tools(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert _published(monkeypatch, SELECTED) == SELECTED_TOOLS  # catalog order, not the list's
+    assert _published(monkeypatch, SELECTED) == SELECTED_TOOLS  # registry order, not the list's
     assert _published(monkeypatch, None) == [t.name for t in TOOLS]
     assert _published(monkeypatch, "all") == [t.name for t in TOOLS]
     exports = [t.name for t in TOOLS if t.group == "exports"]

@@ -1,4 +1,4 @@
-"""One source of truth: the catalog. Template, functions/, events/ and discovery must agree with it."""
+"""One source of truth: the tool registry. Template, functions/, events/ and discovery must agree with it."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_every_tool_has_exactly_one_function_route_and_event() -> None:
         assert (ROOT / "events" / f"{tool.name}.json").is_file()
 
 
-def test_no_function_outside_the_catalog() -> None:
+def test_no_function_outside_the_registry() -> None:
     in_template = {f.code_dir.name for f in TEMPLATE_FUNCTIONS if f.code_dir.parent == ROOT / "functions"}
     on_disk = {p.name for p in (ROOT / "functions").iterdir() if p.is_dir() and not p.name.startswith("_")}
     allowed = set(TOOLS_BY_NAME) | {"discovery"}
