@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fullstory_client import errors as fs
 from opal_tools.problems import Problem
-from platform_kit.fullstory import FullstoryNotConfigured
 
 _FORBIDDEN_HINT = (
     "The Fullstory API key does not allow this. Segment exports need an Admin key; session "
@@ -73,14 +72,6 @@ def fullstory_problem(error: fs.FullstoryError) -> Problem:
         f"Fullstory failed to answer (HTTP {error.status or 'no response'}) after retries. Try again later.",
         "FULLSTORY_UNAVAILABLE",
     )
-
-
-def problem_of(error: Exception) -> Problem | None:
-    """The adapter's error mapping for the tools: Fullstory's errors, and no usable key to call it with;
-    anything else is not ours to say (an internal error)."""
-    if isinstance(error, FullstoryNotConfigured):  # no usable key in the secret (yet)
-        return Problem(503, "Fullstory is not configured", error.detail, "FULLSTORY_NOT_CONFIGURED")
-    return fullstory_problem(error) if isinstance(error, fs.FullstoryError) else None
 
 
 def session_not_found(session_id: str, base_profile: str | None = None) -> Problem:

@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from fullstory_client import FullstoryError
 from opal_tools.adapter import Provider, tool_handler
+from opal_tools.problems import Problem
 from opal_tools.spec import ToolSpec
-from platform_kit.fullstory import run_with_fullstory
+from platform_kit.fullstory import FullstoryNotConfigured, run_with_fullstory
 from platform_kit.observability import LambdaHandler
 from segment_exports.bucket import ExportBucket
 from segment_exports.executions import ExportRuns
 
 from .needs import FULLSTORY, READ_EXPORT_RUNS, STORE_CALLBACKS
-from .problems import problem_of
+from .problems import fullstory_problem
 from .workflow_problems import workflow_problems
 
 
@@ -34,6 +36,14 @@ def _export_runs(use: Callable[[Any], Any], context: Any) -> Any:
 def _export_bucket(use: Callable[[Any], Any], context: Any) -> Any:
     with workflow_problems():
         return use(ExportBucket())
+
+
+def problem_of(error: Exception) -> Problem | None:
+    """The adapter's error mapping for the tools: Fullstory's errors, and no usable key to call it with;
+    anything else is not ours to say (an internal error)."""
+    if isinstance(error, FullstoryNotConfigured):  # no usable key in the secret (yet)
+        return Problem(503, "Fullstory is not configured", error.detail, "FULLSTORY_NOT_CONFIGURED")
+    return fullstory_problem(error) if isinstance(error, FullstoryError) else None
 
 
 # By keyword: the needs that give the same keyword share its provider.
