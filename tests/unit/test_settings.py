@@ -122,3 +122,17 @@ def test_product_code_reads_the_environment_only_here() -> None:
         if (lines := _environ_reads(path)) and path != ROOT / "layers/fullstory/platform_kit/settings.py"
     }
     assert readers == {}
+
+
+def test_a_function_with_a_bad_value_fails_at_init_naming_it(tmp_path: Path) -> None:
+    # A fresh interpreter, as Lambda's init: the handler's import parses the settings and stops there.
+    import subprocess
+    import sys
+
+    script = "import runpy; runpy.run_path('functions/fullstory_list_segments/app.py')"
+    env = {"PATH": "", "PYTHONPATH": str(ROOT / "layers" / "fullstory"), "EXPORT_URL_TTL_SECONDS": "soon"}
+    done = subprocess.run(  # noqa: S603 - our interpreter, our code
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode != 0
+    assert "SettingsError: EXPORT_URL_TTL_SECONDS='soon' is not usable: a whole number from 60 to 604800" in done.stderr
