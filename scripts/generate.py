@@ -259,9 +259,7 @@ def entry_point(spec: ToolSpec) -> str:
     imports = sorted([f"from {module} import {attribute}", "from tools.runtime import lambda_handler_for"])
     return (
         f'"""The Lambda handler of {spec.name}.\n\n({NOTE})\n"""\n'
-        "\n"
-        + "".join(line + "\n" for line in imports)
-        + "\n"
+        "\n" + "".join(line + "\n" for line in imports) + "\n"
         f"lambda_handler = lambda_handler_for({attribute})\n"
     )
 

@@ -157,8 +157,12 @@ def test_an_edited_prompt_reaches_fullstory_on_the_very_next_call(
 
 def test_custom_summary_sends_the_callers_prompts(simulator: FullstorySimulator) -> None:
     session = simulator.data.sessions[8]
-    params = {"sessionId": session.id, "pre_prompt": "Act as a product manager.", "post_prompt": "List features.",
-              "temperature": 0.9}
+    params = {
+        "sessionId": session.id,
+        "pre_prompt": "Act as a product manager.",
+        "post_prompt": "List features.",
+        "temperature": 0.9,
+    }
     assert call_tool("fullstory_get_custom_session_summary", params)[0] == 200
     assert simulator.summary_requests.last().body == {
         "llm": {"pre_prompt": "Act as a product manager.", "post_prompt": "List features.", "temperature": 0.9}
@@ -225,8 +229,9 @@ def test_a_malformed_base_profile_setting_is_a_clear_error(
 
 
 def test_custom_summary_parameters_are_checked() -> None:
-    status, problem = call_tool("fullstory_get_custom_session_summary",
-                                {"sessionId": "1:2", "pre_prompt": "", "temperature": 1.5})
+    status, problem = call_tool(
+        "fullstory_get_custom_session_summary", {"sessionId": "1:2", "pre_prompt": "", "temperature": 1.5}
+    )
     assert status == 400
     assert {e["parameter"] for e in problem["errors"]} == {"pre_prompt", "post_prompt", "temperature"}
 
@@ -283,8 +288,7 @@ def test_visit_profile_summarises_recent_sessions_and_recurring_issues(simulator
     assert created == sorted(created, reverse=True)
     for issue in answer["recurringIssues"]:
         assert issue["sessions"] >= 2
-        in_sessions = sum(1 for s in answer["sessions"]
-                          if any(i["message"] == issue["message"] for i in s["issues"]))
+        in_sessions = sum(1 for s in answer["sessions"] if any(i["message"] == issue["message"] for i in s["issues"]))
         assert in_sessions == issue["sessions"]
 
 

@@ -19,10 +19,7 @@ from tools.registry import TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
 ID_PARAMETERS = [
-    (spec.name, name)
-    for spec in TOOLS
-    for name in spec.parameters.model_fields
-    if name == "id" or name.endswith("Id")
+    (spec.name, name) for spec in TOOLS for name in spec.parameters.model_fields if name == "id" or name.endswith("Id")
 ]
 
 

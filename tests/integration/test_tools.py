@@ -93,8 +93,9 @@ def test_list_sessions_bad_parameters(parameters: dict[str, Any], named: str) ->
 
 @pytest.mark.parametrize("token", [None, "wrong", BEARER.upper(), BEARER + "x", ""])
 def test_bad_bearer_is_401_without_hints(token: str | None) -> None:
-    response = load_handler("fullstory_list_segments")(tool_event("fullstory_list_segments", {}, token=token),
-                                                       context())
+    response = load_handler("fullstory_list_segments")(
+        tool_event("fullstory_list_segments", {}, token=token), context()
+    )
     assert response["statusCode"] == 401
     assert response["headers"]["www-authenticate"] == "Bearer"
     assert BEARER not in response["body"]

@@ -46,6 +46,7 @@ OPAL_ID_HEADERS = {
     "x-opal-workflow-execution-id": "opal_workflow_execution_id",
 }
 
+
 def _load_token(force: bool) -> str:
     # Read through the secrets extension on every call (its cache is the only one); it offers no
     # way to skip that cache, so a forced read asks it again all the same.
