@@ -13,9 +13,9 @@ from segment_exports.polling import next_wait_s
 from segment_exports.views import download_view
 
 
-def _when_to_check(created: datetime | None, percent: int) -> str:
+def _when_to_check(created: datetime | None) -> str:
     elapsed = (datetime.now(UTC) - created).total_seconds() if created else 0.0
-    wait = next_wait_s(elapsed, percent, polls=1)
+    wait = next_wait_s(elapsed)
     return f"about {max(1, round(wait / 60))} minute(s)" if wait >= 90 else f"about {wait} seconds"
 
 
@@ -35,9 +35,7 @@ def get_operation_status(params: GetOperationStatusParams, client: FullstoryClie
         answer["reason"] = operation.error_details or "Fullstory gave no reason."
         answer["next"] = "Start a new export; a shorter time range or fewer fields often helps."
     elif operation.state == "PENDING":
-        answer["next"] = (
-            f"Still running ({percent}% done). Check again in {_when_to_check(operation.created_at, percent)}."
-        )
+        answer["next"] = f"Still running ({percent}% done). Check again in {_when_to_check(operation.created_at)}."
     elif operation.results is not None:
         search_export_id = operation.results.search_export_id
         answer["searchExportId"] = search_export_id
