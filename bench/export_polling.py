@@ -1,19 +1,22 @@
-"""P3 export polling: Fullstory calls and state transitions while an export runs 1, 10 and 50 minutes.
+"""P3 export polling: Fullstory calls, state transitions and lateness while an export runs 1 minute to 3 hours.
 
-The wait policy is read from the workflow that SAM deploys (statemachine/export_segment.asl.json):
-the states one poll passes through, and how long each wait is -- a ``Wait`` state's ``Seconds``,
-its ``SecondsPath`` (then the wait comes from the check task: ``segment_exports.polling``, the code
-that task runs), or a ``Retry`` on a "still pending" error (``IntervalSeconds``, ``BackoffRate``,
-``MaxDelaySeconds``, ``MaxAttempts``). That schedule then drives our real Fullstory client against
-the simulator on a simulated clock (waits advance the clock; nothing sleeps), and so does fixed
-5-second polling. Fullstory calls are counted by the simulator; transitions are polls times the
-states of one poll. The simulator's ``estimatePctComplete`` grows linearly with time.
+The wait is read from the workflow that SAM deploys (statemachine/export_segment.asl.json): the
+states one poll passes through, and its ``Wait`` state -- a fixed ``Seconds``, or a ``SecondsPath``
+ending in ``waitSeconds`` (then the wait comes from the check task: ``segment_exports.polling``, the
+code that task runs, with the task's own polling budget). That schedule then drives our real
+Fullstory client against the simulator on a simulated clock (waits advance the clock; nothing
+sleeps), and so does fixed 5-second polling. Fullstory calls are counted by the simulator;
+transitions are polls times the states of one poll.
+
+Goals (issue 13): completion noticed within max(60 s, 15 % of the duration) at every duration, and
+at most 1/25 of fixed polling's calls from 50 minutes on. The schedule reads no progress estimate,
+so the simulator's (linear) one flatters nothing here; tests/workflow/test_poll_cost.py runs the
+same durations with estimates absent, stuck, falling and jumping.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,16 +27,16 @@ from .report import NA, Row, verdict
 from .services import ROOT
 
 ASL = ROOT / "statemachine" / "export_segment.asl.json"
-DURATIONS_MIN = (1, 10, 50)
+DURATIONS_MIN = (1, 10, 50, 120, 180)
 FIXED_POLL_S = 5
-GOAL_CALL_FRACTION = 1 / 50
-GOAL_LATE_FRACTION = 0.10
-MAX_POLLS = 2000  # bounded: fixed 5 s polling of a 50-minute export takes 600
-PENDING_ERROR_HINTS = ("pending", "notready", "notdone", "inprogress", "running")
+GOAL_CALL_FRACTION = 1 / 25
+GOAL_CALLS_FROM_MIN = 50
+GOAL_LATE_FRACTION, GOAL_LATE_FLOOR_S = 0.15, 60
+MAX_POLLS = 3000  # bounded: fixed 5 s polling of a 3-hour export takes 2160
 KEY = "bench-export-key"
 
-# (state after a poll or None before the first, percent seen, seconds waited so far) -> next wait
-WaitRule = Callable[[Any, int, int], tuple[int, Any]]
+# (state after a poll, or None before the first) -> (next wait, new state)
+WaitRule = Callable[[Any], tuple[int, Any]]
 
 
 @dataclass
@@ -41,7 +44,6 @@ class Policy:
     description: str
     poll_states: tuple[str, ...]  # the states one poll passes through (one transition each)
     next_wait: WaitRule
-    max_polls: int = MAX_POLLS
 
 
 class NoPolicy(Exception):
@@ -74,10 +76,10 @@ def _cycle(states: dict[str, Any], start: str) -> tuple[str, ...] | None:
 
 
 def _fixed(seconds: int) -> WaitRule:
-    return lambda state, percent, waited: (seconds, state)
+    return lambda state: (seconds, state)
 
 
-def _from_check_task(budget_s: int) -> WaitRule:
+def _from_check_task() -> tuple[WaitRule, str]:
     """``SecondsPath``: the check task computes the wait; run the same code it runs."""
     layer = str(ROOT / "layers" / "fullstory")
     if layer not in sys.path:
@@ -86,58 +88,33 @@ def _from_check_task(budget_s: int) -> WaitRule:
         from segment_exports import polling
     except ImportError as exc:
         raise NoPolicy(f"the wait comes from the check task, but segment_exports.polling is missing ({exc})") from None
-    if not (hasattr(polling, "first_poll_state") and hasattr(polling, "after_poll")):
-        raise NoPolicy("segment_exports.polling has no first_poll_state/after_poll")
 
-    def rule(state: Any, percent: int, waited: int) -> tuple[int, Any]:
-        state = polling.first_poll_state() if state is None else polling.after_poll(state, percent, budget_s)
+    def rule(state: Any) -> tuple[int, Any]:
+        state = polling.first_poll_state() if state is None else polling.after_poll(state, polling.DEFAULT_BUDGET_S)
         return int(state["waitSeconds"]), state
 
-    return rule
-
-
-def _backoff(retry: dict[str, Any]) -> tuple[WaitRule, int]:
-    interval = float(retry.get("IntervalSeconds", 1))
-    rate = float(retry.get("BackoffRate", 2.0))
-    cap = float(retry.get("MaxDelaySeconds", math.inf))
-
-    def rule(state: Any, percent: int, waited: int) -> tuple[int, Any]:
-        attempt = 0 if state is None else int(state) + 1
-        return math.ceil(min(cap, interval * rate**attempt)), attempt
-
-    return rule, int(retry.get("MaxAttempts", 3)) + 1
+    how = (
+        f"first {polling.MIN_WAIT_S} s, then max({polling.MIN_WAIT_S} s, {polling.LATE_FRACTION:.0%} of the time "
+        f"spent), ≤ {polling.MAX_WAIT_S} s, trimmed to the {polling.DEFAULT_BUDGET_S // 3600} h budget"
+    )
+    return rule, how
 
 
 def policy_from_asl(path: Path = ASL) -> Policy:
-    definition = json.loads(path.read_text(encoding="utf-8"))
-    states: dict[str, Any] = definition.get("States") or {}
-    budget = int(definition.get("TimeoutSeconds") or 4 * 3600)
+    states: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")).get("States") or {}
     for name, state in states.items():
-        if state.get("Type") != "Wait":
-            continue
-        cycle = _cycle(states, name)
+        cycle = _cycle(states, name) if state.get("Type") == "Wait" else None
         if cycle is None:
             continue
         if "Seconds" in state:
             rule, how = _fixed(int(state["Seconds"])), f"Wait {state['Seconds']} s"
         elif str(state.get("SecondsPath", "")).endswith("waitSeconds"):
-            rule, how = _from_check_task(budget), f"Wait SecondsPath {state['SecondsPath']} (segment_exports.polling)"
+            rule, schedule = _from_check_task()
+            how = f"Wait SecondsPath {state['SecondsPath']} (segment_exports.polling: {schedule})"
         else:
-            raise NoPolicy(
-                f"Wait state {name} takes its seconds from {state.get('SecondsPath')!r}: not computable here"
-            )
+            raise NoPolicy(f"Wait state {name} takes its seconds from {state.get('SecondsPath')!r}: not computable")
         return Policy(f"{how}; one poll = {' → '.join(cycle)}", cycle, rule)
-    for name, state in states.items():
-        for retry in state.get("Retry") or []:
-            errors = [str(e).lower() for e in retry.get("ErrorEquals") or []]
-            if any(hint in error for error in errors for hint in PENDING_ERROR_HINTS):
-                rule, attempts = _backoff(retry)
-                how = (
-                    f"Retry on {retry['ErrorEquals']}: {retry.get('IntervalSeconds', 1)} s × "
-                    f"{retry.get('BackoffRate', 2.0)}, max {retry.get('MaxDelaySeconds', '∞')} s"
-                )
-                return Policy(f"{how}; one poll = {name}", (name,), rule, attempts)
-    raise NoPolicy("no Wait loop and no Retry on a pending error in the workflow")
+    raise NoPolicy("no Wait loop in the workflow")
 
 
 @dataclass
@@ -170,24 +147,44 @@ def run(policy: Policy, duration_s: int) -> Outcome:
                 segment_id="everyone", export_type="TYPE_INDIVIDUAL", export_format="FORMAT_CSV", time_range=TimeRange()
             )
             state: Any = None
-            waited = percent = polls = 0
+            waited = polls = 0
             while True:
-                wait, state = policy.next_wait(state, percent, waited)
+                wait, state = policy.next_wait(state)
                 clock.now += wait
                 waited += wait
                 operation = client.get_operation(operation_id)
                 polls += 1
                 if operation.state != "PENDING":
                     break
-                if polls >= policy.max_polls:
+                if polls >= MAX_POLLS:
                     raise RuntimeError(f"still pending after {polls} polls ({waited} s): the policy gives up")
-                percent = round(operation.estimate_pct_complete)
             if operation.results is not None:
                 client.get_search_export_results(operation.results.search_export_id)
             calls = len([r for r in sim.requests.entries() if not r.path.startswith("/__sim")])
         finally:
             client.close()
     return Outcome(calls, polls, polls * len(policy.poll_states), waited)
+
+
+def _row(title: str, minutes: int, ours: Outcome, baseline: Outcome) -> Row:
+    duration = minutes * 60
+    late_s = ours.noticed_s - duration
+    late_bound = max(GOAL_LATE_FLOOR_S, GOAL_LATE_FRACTION * duration)
+    goals = [f"noticed ≤ +max({GOAL_LATE_FLOOR_S} s, {GOAL_LATE_FRACTION:.0%})"]
+    ok = 0 <= late_s <= late_bound
+    if minutes >= GOAL_CALLS_FROM_MIN:
+        goals.insert(0, "calls ≤ 1/25 of fixed")
+        ok = ok and ours.calls <= GOAL_CALL_FRACTION * baseline.calls
+    return Row(
+        title,
+        f"{minutes}-minute export: ours / fixed 5 s",
+        f"{ours.calls} / {baseline.calls} Fullstory calls (1/{baseline.calls / ours.calls:.1f}; polls "
+        f"{ours.polls} / {baseline.polls}); {ours.transitions} / {baseline.transitions} transitions; "
+        f"noticed +{late_s} s ({late_s / duration:.1%}; bound {late_bound:.0f} s)",
+        "fixed 5 s",
+        "; ".join(goals),
+        verdict(ok),
+    )
 
 
 def measure() -> list[Row]:
@@ -201,25 +198,5 @@ def measure() -> list[Row]:
     fixed = Policy("fixed 5 s", policy.poll_states, _fixed(FIXED_POLL_S))
     rows = [Row(title, "policy read from the ASL", policy.description)]
     for minutes in DURATIONS_MIN:
-        duration = minutes * 60
-        ours, baseline = run(policy, duration), run(fixed, duration)
-        late = (ours.noticed_s - duration) / duration
-        fraction = ours.calls / baseline.calls
-        goals = [f"noticed ≤ +{GOAL_LATE_FRACTION:.0%}"]
-        ok = late <= GOAL_LATE_FRACTION
-        if minutes == DURATIONS_MIN[-1]:
-            goals.insert(0, "calls ≤ 1/50 of fixed")
-            ok = ok and fraction <= GOAL_CALL_FRACTION
-        rows.append(
-            Row(
-                title,
-                f"{minutes}-minute export: ours / fixed 5 s",
-                f"{ours.calls} / {baseline.calls} Fullstory calls (1/{baseline.calls / ours.calls:.1f}; polls "
-                f"{ours.polls} / {baseline.polls}); {ours.transitions} / {baseline.transitions} transitions; "
-                f"noticed +{ours.noticed_s - duration} s ({late:.1%})",
-                "fixed 5 s",
-                "; ".join(goals),
-                verdict(ok),
-            )
-        )
+        rows.append(_row(title, minutes, run(policy, minutes * 60), run(fixed, minutes * 60)))
     return rows

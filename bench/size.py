@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from scripts import check_built_layer
@@ -32,7 +33,10 @@ def sam_build() -> str | None:
     """Runs sam build; None when it worked, else why not."""
     if not SAM.exists():
         return "no .venv/bin/sam (run make venv)"
-    env = {**os.environ, "PYENV_VERSION": os.environ.get("PYENV_VERSION", "3.13.0:3.11.7"), "SAM_CLI_TELEMETRY": "0"}
+    python313 = subprocess.run(  # noqa: S603 - the project's own script, as `make build` runs it
+        [str(ROOT / "scripts" / "python313")], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    env = {**os.environ, "PYTHON313": python313, "PIP_PYTHON": sys.executable, "SAM_CLI_TELEMETRY": "0"}
     argv = [str(SAM), "build", "--build-dir", str(BUILD_DIR), "--cache-dir", str(CACHE_DIR), "--cached", "--parallel"]
     try:
         done = subprocess.run(  # noqa: S603 - the project's own sam

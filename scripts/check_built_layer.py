@@ -315,7 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in report.problems:
             print(f"FAIL: {problem}", file=sys.stderr)
         return 1
-    print("OK: every compiled file is aarch64, no boto3/botocore, size within limit, bytecode in place")
+    in_place = "bytecode not checked (built without Python 3.13)" if args.no_bytecode else "bytecode in place"
+    print(f"OK: every compiled file is aarch64, no boto3/botocore, size within limit, {in_place}")
     return 0
 
 

@@ -62,9 +62,9 @@ def create_segment_export(params: CreateSegmentExportParams, *, fullstory: Fulls
     }
 
 
-def _when_to_check(created: datetime | None, percent: int) -> str:
+def _when_to_check(created: datetime | None) -> str:
     elapsed = (datetime.now(UTC) - created).total_seconds() if created else 0.0
-    wait = next_wait_s(elapsed, percent, polls=1)
+    wait = next_wait_s(elapsed)
     return f"about {max(1, round(wait / 60))} minute(s)" if wait >= 90 else f"about {wait} seconds"
 
 
@@ -85,9 +85,7 @@ def get_operation_status(params: GetOperationStatusParams, *, fullstory: Fullsto
         answer["reason"] = operation.error_details or "Fullstory gave no reason."
         answer["next"] = "Start a new export; a shorter time range or fewer fields often helps."
     elif operation.state == "PENDING":
-        answer["next"] = (
-            f"Still running ({percent}% done). Check again in {_when_to_check(operation.created_at, percent)}."
-        )
+        answer["next"] = f"Still running ({percent}% done). Check again in {_when_to_check(operation.created_at)}."
     elif operation.results is not None:
         search_export_id = operation.results.search_export_id
         answer["searchExportId"] = search_export_id
