@@ -14,7 +14,7 @@ SAM_ENV := SAM_CLI_TELEMETRY=0 PYTHON313=$(PYTHON313) PIP_PYTHON=$(abspath $(BIN
 QUIET_SAM := grep -v --line-buffered 'requirements.txt file not found' || true
 SAM_CONFIG_ENV ?= default
 
-.PHONY: help venv run demo test lint typecheck unit validate build deploy clean fuzz bench smoke cold-starts stack-given
+.PHONY: help venv run demo test lint typecheck unit validate build deploy clean fuzz bench generate smoke cold-starts stack-given
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)$$/\1\t\2/' | \
@@ -47,9 +47,14 @@ run: venv ## serve the tools on 127.0.0.1, PORT (default 3000); the simulator un
 demo: venv ## a realistic Opal conversation against the local registry, ending in an export callback
 	PORT=$(PORT) $(BIN)/python -m local.demo
 
-lint: venv ## ruff (lint and format check)
+# Everything per tool comes from layers/fullstory/tools/registry.py; tests/contract/test_generated.py fails when stale.
+generate: venv ## rewrite everything per tool from the tool registry (template blocks, events, entry points, README)
+	$(BIN)/python scripts/generate.py
+
+# ruff check includes the complexity gate (C90) for product code; formatting is checked everywhere.
+lint: venv ## ruff (lint with the complexity gate, and format check)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check layers functions workflow
+	$(BIN)/ruff format --check .
 
 typecheck: venv ## mypy
 	$(BIN)/mypy layers/fullstory functions workflow local scripts

@@ -1,9 +1,11 @@
 """P1 cold start: a fresh process imports one tool's handler and serves its first call.
 
 Each subject runs in its own interpreter (the .venv-bench python for all), with Lambda's
-environment, the secrets in a moto server and Fullstory in the simulator (both other processes
-on loopback). Wall time runs from spawn until the first answer is ready (``cold_child`` reports
-it on a pipe), so it is Lambda's init plus first invoke; peak RSS is the child's VmHWM. One
+environment, the secrets behind the Parameters and Secrets extension's interface (ours; its cache
+emptied before each of our cold starts, as a new execution environment's is) or in a moto server
+(the peers' boto3), and Fullstory in the simulator (all other processes on loopback). Wall time
+runs from spawn until the first answer is ready (``cold_child`` reports it on a pipe), so it is
+Lambda's init plus first invoke; peak RSS is the child's VmHWM. One
 discarded warm-up run per subject first (it writes the .pyc files and fills the page cache),
 then rounds that interleave the subjects so drift on a busy machine hits all alike.
 """
@@ -105,8 +107,7 @@ def _run_subject(name: str, services: Services, event: Path, layers: dict[str, P
     env = services.lambda_env()
     if name.startswith("ours"):
         env.update(template_literals())
-    if name == "ours_boto3":  # our secrets take the signed-request path only in Lambda
-        env.pop("AWS_LAMBDA_FUNCTION_NAME")
+        services.reset_secrets_cache()
     code_dir, layer_dir = SUBJECTS["ours" if name.startswith("ours") else name]
     if layers and name in layers:  # as on Lambda's read-only /opt: what is not shipped compiled is compiled afresh
         env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -175,7 +176,7 @@ def layer_copy(built_layer: Path, into: Path, *, bytecode: bool) -> tuple[Path, 
 
 
 def measure(services: Services, runs: int, built_layer: Path | None = None) -> list[Row]:
-    names = [*SUBJECTS, "ours_boto3"]
+    names = list(SUBJECTS)
     samples: dict[str, list[Sample]] = {"floor": []}
     layers: dict[str, Path] = {}
     compiled = 0
@@ -220,7 +221,7 @@ def rows(samples: dict[str, list[Sample]], compiled: int = 0) -> list[Row]:
             f"{ms(_phase(runs, 'first_call_ms'))}) · {mb(rss[name])}"
         )
 
-    what = "fullstory_list_segments: 2 secrets (signed requests, started before the imports) + 1 Fullstory call"
+    what = "fullstory_list_segments: 2 secrets (from the secrets extension, on the first call) + 1 Fullstory call"
     result = []
     if judged == "ours_as_built":
         result.append(
@@ -269,13 +270,6 @@ def rows(samples: dict[str, list[Sample]], compiled: int = 0) -> list[Row]:
                 f"{ratio(wall['ours'] / wall['typical'])} / {ratio(wall['ours'] / wall['opal_sdk'])}",
             )
         )
-    result.append(
-        Row(
-            title,
-            "ours with the boto3 secret path (the fallback outside Lambda)",
-            f"{ms(wall['ours_boto3'])} · {mb(rss['ours_boto3'])}",
-        )
-    )
     if "ours_no_bytecode" in wall:
         result.append(
             Row(

@@ -1,8 +1,12 @@
 """The upstreams every measurement talks to, each in its own process on 127.0.0.1.
 
 ``python -m bench.services sim`` runs the Fullstory simulator, ``python -m bench.services moto``
-a moto server (Secrets Manager). Each prints one JSON line (where it listens, plus facts the
-measurements need) and serves until its stdin closes, so it never outlives ``bench.run``.
+a moto server (Secrets Manager, for the peers' boto3), ``python -m bench.services extension`` the
+Parameters and Secrets Lambda Extension's interface (local/secrets_extension.py, moto in its own
+process behind it) that our functions read their secrets from, as in Lambda. Each prints one
+JSON line (where it listens, plus facts the measurements need) and serves until its stdin closes,
+so it never outlives ``bench.run``; a line ``reset`` on the extension's stdin empties its cache
+(a cold start's extension has read nothing yet).
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+SESSION_TOKEN = "bench"  # the functions' AWS_SESSION_TOKEN: the extension answers only it
 SIM_API_KEY = "bench-fullstory-key"
 BEARER = "bench-bearer-token-0123456789abcdef"
 API_KEY_SECRET = "bench/fullstory-api-key"
@@ -49,14 +54,36 @@ def _serve_moto() -> dict[str, Any]:
     return {"endpoint": f"http://{host}:{port}"}
 
 
+def _serve_extension() -> dict[str, Any]:
+    from moto import mock_aws
+
+    from local.secrets_extension import SecretsExtension
+
+    os.environ.update(
+        {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"}
+    )
+    mock_aws().start()  # for this process's life
+    _put_secrets(None)
+    extension = SecretsExtension(SESSION_TOKEN).start()
+    _EXTENSIONS.append(extension)
+    return {"port": extension.port}
+
+
+_EXTENSIONS: list[Any] = []
+
+
 def main(argv: list[str]) -> int:
     kind = argv[0] if argv else ""
-    serve = {"sim": _serve_simulator, "moto": _serve_moto}.get(kind)
+    serve = {"sim": _serve_simulator, "moto": _serve_moto, "extension": _serve_extension}.get(kind)
     if serve is None:
-        print("usage: python -m bench.services sim|moto", file=sys.stderr)
+        print("usage: python -m bench.services sim|moto|extension", file=sys.stderr)
         return 2
     print(json.dumps(serve()), flush=True)
-    sys.stdin.read()  # until the parent closes our stdin (or dies)
+    for line in sys.stdin:  # until the parent closes our stdin (or dies)
+        if line.strip() == "reset":
+            for extension in _EXTENSIONS:
+                extension.reset()
+            print("ok", flush=True)
     return 0
 
 
@@ -66,9 +93,19 @@ class Services:
 
     sim_url: str
     moto_endpoint: str
+    extension_port: int
     uid: str
     uid_sessions: int
     session_id: str
+    extension: subprocess.Popen[str] | None = field(default=None, repr=False)
+
+    def reset_secrets_cache(self) -> None:
+        """Empty the extension's cache, as a new execution environment's extension starts."""
+        if self.extension is None or self.extension.stdin is None or self.extension.stdout is None:
+            return
+        self.extension.stdin.write("reset\n")
+        self.extension.stdin.flush()
+        self.extension.stdout.readline()
 
     def lambda_env(self, function_name: str = "bench") -> dict[str, str]:
         """What Lambda (and our template) would set, pointed at the loopback upstreams."""
@@ -83,11 +120,11 @@ class Services:
                 "AWS_DEFAULT_REGION": "us-east-1",
                 "AWS_ACCESS_KEY_ID": "bench",
                 "AWS_SECRET_ACCESS_KEY": "bench",
-                "AWS_SESSION_TOKEN": "bench",
-                # botocore derives the name from the service id "Secrets Manager"; the other
-                # spelling is what people write, and our direct client reads both.
+                "AWS_SESSION_TOKEN": SESSION_TOKEN,
+                # The peers' boto3 reads Secrets Manager here (botocore derives the name from the
+                # service id "Secrets Manager"); ours asks the extension, as in Lambda.
                 "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.moto_endpoint,
-                "AWS_ENDPOINT_URL_SECRETSMANAGER": self.moto_endpoint,
+                "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(self.extension_port),
                 "POWERTOOLS_SERVICE_NAME": "fullstory-opal-tools",
                 "POWERTOOLS_METRICS_NAMESPACE": "FullstoryOpalTools",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -128,7 +165,7 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.wait(10)
 
 
-def _put_secrets(endpoint: str) -> None:
+def _put_secrets(endpoint: str | None) -> None:
     import boto3
 
     client = boto3.client(
@@ -144,23 +181,25 @@ def _put_secrets(endpoint: str) -> None:
 
 @contextlib.contextmanager
 def running() -> Iterator[Services]:
-    """Start the simulator and moto (in their own processes), with our two secrets stored."""
-    sim_process, sim = _start("sim")
-    try:
+    """Start the simulator, moto and the secrets extension (each in its own process), with our two
+    secrets stored in both secret stores."""
+    with contextlib.ExitStack() as started:
+        sim_process, sim = _start("sim")
+        started.callback(_stop, sim_process)
         moto_process, moto = _start("moto")
-        try:
-            _put_secrets(moto["endpoint"])
-            yield Services(
-                sim_url=sim["base_url"],
-                moto_endpoint=moto["endpoint"],
-                uid=sim["uid"],
-                uid_sessions=sim["uid_sessions"],
-                session_id=sim["session_id"],
-            )
-        finally:
-            _stop(moto_process)
-    finally:
-        _stop(sim_process)
+        started.callback(_stop, moto_process)
+        extension_process, extension = _start("extension")
+        started.callback(_stop, extension_process)
+        _put_secrets(moto["endpoint"])
+        yield Services(
+            sim_url=sim["base_url"],
+            moto_endpoint=moto["endpoint"],
+            extension_port=int(extension["port"]),
+            uid=sim["uid"],
+            uid_sessions=sim["uid_sessions"],
+            session_id=sim["session_id"],
+            extension=extension_process,
+        )
 
 
 if __name__ == "__main__":

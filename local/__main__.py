@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import urllib.request
 
 from .server import LocalToolServer
 from .shutdown import serve_until_stopped
@@ -32,7 +34,9 @@ def main() -> int:
         if api_key
         else f"the embedded Fullstory simulator ({server.simulator.base_url if server.simulator else ''})"
     )
-    tools = sorted(route.path for route in server.routes if route.path.startswith("/tools/"))
+    # What discovery publishes (every tool is served; ENABLED_TOOLS chooses what is published).
+    with urllib.request.urlopen(f"{server.base_url}/discovery", timeout=10) as answer:  # noqa: S310 - our own server
+        tools = [f"/tools/{function['name']}" for function in json.load(answer)["functions"]]
     selected = os.environ.get("ENABLED_TOOLS", "").strip()
     selection = f" (ENABLED_TOOLS={selected})" if selected else ""
     try_tool = (
@@ -44,7 +48,7 @@ def main() -> int:
     )
     print(
         f"""
-Fullstory tools for Opal, serving {len(tools)} tools{selection} against {fullstory}
+Fullstory tools for Opal, publishing {len(tools)} tools{selection} against {fullstory}
 
   Discovery URL:  {server.base_url}/discovery
   Bearer token:   {server.bearer_token}

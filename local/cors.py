@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import value_of
-
 ENV = "CORS_ALLOWED_ORIGINS"
 ANY = "*"
 API_ID = "ToolsApi"
@@ -69,14 +67,16 @@ class CorsPolicy:
         return headers
 
 
-def cors_policy(deployed: dict[str, Any], refs: dict[str, str]) -> CorsPolicy | None:
-    """The CORS the deployed template configures (Fn::If already decided); None when it has none."""
-    config = ((deployed.get("Resources") or {}).get(API_ID, {}).get("Properties") or {}).get("CorsConfiguration")
-    if not isinstance(config, dict):
+def cors_policy(template: dict[str, Any], origins: str) -> CorsPolicy | None:
+    """The CORS the template configures once ``CorsAllowedOrigins`` is ``origins``; None for no origins
+    (the template's ``!If [HasCorsOrigins, <configuration>, !Ref AWS::NoValue]``)."""
+    config = ((template.get("Resources") or {}).get(API_ID, {}).get("Properties") or {}).get("CorsConfiguration")
+    if isinstance(config, dict) and "Fn::If" in config:
+        config = config["Fn::If"][1]
+    if not origins or not isinstance(config, dict):
         return None
-    origins = value_of(config.get("AllowOrigins", []), refs)
     return CorsPolicy(
-        origins=tuple(str(o) for o in (origins if isinstance(origins, list) else [origins]) if o),
+        origins=tuple(origin for origin in origins.split(",") if origin),  # AllowOrigins: !Split [",", <origins>]
         headers=tuple(str(h).lower() for h in config.get("AllowHeaders", [])),
         methods=tuple(str(m).upper() for m in config.get("AllowMethods", [])),
         expose=tuple(str(h).lower() for h in config.get("ExposeHeaders", [])),

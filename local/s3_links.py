@@ -52,6 +52,41 @@ def _bucket_and_key(host: str, path: str) -> SignedObject:
     return SignedObject(bucket=bucket, key=unquote(key))
 
 
+def _check_validity(params: dict[str, str], day: str, now: datetime | None) -> None:
+    """The link's time window: signed on its scope's day, not in the future, not expired."""
+    try:
+        signed_at = datetime.strptime(params["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        expires_s = int(params["X-Amz-Expires"])
+    except ValueError:
+        raise LinkRefused("X-Amz-Date or X-Amz-Expires is malformed") from None
+    if day != params["X-Amz-Date"][:8] or not 1 <= expires_s <= MAX_EXPIRES_S:
+        raise LinkRefused("X-Amz-Date or X-Amz-Expires is out of range")
+    current = now or datetime.now(UTC)
+    if signed_at > current + CLOCK_SKEW:
+        raise LinkRefused("signed in the future")
+    if current > signed_at + timedelta(seconds=expires_s):
+        raise LinkRefused("the link has expired")
+
+
+def _signature(method: str, host: str, path: str, params: dict[str, str], scope: list[str], secret_key: str) -> str:
+    """SigV4 over the host header only, as S3 computes it for a presigned GET."""
+    day, region = scope[1], scope[2]
+    canonical_query = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(params.items()))
+    canonical_request = "\n".join((method, "/" + path, canonical_query, f"host:{host}\n", "host", "UNSIGNED-PAYLOAD"))
+    string_to_sign = "\n".join(
+        (
+            ALGORITHM,
+            params["X-Amz-Date"],
+            f"{day}/{region}/s3/aws4_request",
+            hashlib.sha256(canonical_request.encode("utf-8")).hexdigest(),
+        )
+    )
+    key = _hmac(("AWS4" + secret_key).encode("utf-8"), day)
+    for part in (region, "s3", "aws4_request"):
+        key = _hmac(key, part)
+    return hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def verify(
     method: str, rest: str, query: str, *, access_key: str, secret_key: str, now: datetime | None = None
 ) -> SignedObject:
@@ -69,35 +104,9 @@ def verify(
     scope = params["X-Amz-Credential"].split("/")
     if len(scope) != 5 or scope[3] != "s3" or scope[4] != "aws4_request":
         raise LinkRefused("the credential scope is not S3's")
-    signer, day, region = scope[0], scope[1], scope[2]
-    if not hmac.compare_digest(signer, access_key):
+    if not hmac.compare_digest(scope[0], access_key):
         raise LinkRefused("signed by someone else")
-    try:
-        signed_at = datetime.strptime(params["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        expires_s = int(params["X-Amz-Expires"])
-    except ValueError:
-        raise LinkRefused("X-Amz-Date or X-Amz-Expires is malformed") from None
-    if day != params["X-Amz-Date"][:8] or not 1 <= expires_s <= MAX_EXPIRES_S:
-        raise LinkRefused("X-Amz-Date or X-Amz-Expires is out of range")
-    current = now or datetime.now(UTC)
-    if signed_at > current + CLOCK_SKEW:
-        raise LinkRefused("signed in the future")
-    if current > signed_at + timedelta(seconds=expires_s):
-        raise LinkRefused("the link has expired")
-    canonical_query = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(params.items()))
-    canonical_request = "\n".join((method, "/" + path, canonical_query, f"host:{host}\n", "host", "UNSIGNED-PAYLOAD"))
-    string_to_sign = "\n".join(
-        (
-            ALGORITHM,
-            params["X-Amz-Date"],
-            f"{day}/{region}/s3/aws4_request",
-            hashlib.sha256(canonical_request.encode("utf-8")).hexdigest(),
-        )
-    )
-    key = _hmac(("AWS4" + secret_key).encode("utf-8"), day)
-    for part in (region, "s3", "aws4_request"):
-        key = _hmac(key, part)
-    expected = hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature):
+    _check_validity(params, scope[1], now)
+    if not hmac.compare_digest(_signature(method, host, path, params, scope, secret_key), signature):
         raise LinkRefused("the signature does not match")
     return _bucket_and_key(host, path)

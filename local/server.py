@@ -1,7 +1,8 @@
 """The local tool server: template.yaml's routes, served by the same handlers, no Docker, no AWS.
 
 Secrets Manager, S3 and Step Functions are moto, in-process, so handlers take the same code
-paths as in Lambda; the export workflow is the template's ASL file run by moto's interpreter,
+paths as in Lambda (secrets through the Parameters and Secrets extension's HTTP interface,
+local/secrets_extension.py); the export workflow is the template's ASL file run by moto's interpreter,
 its Lambda tasks served by our handlers (local/workflows.py). Fullstory is the embedded
 simulator unless FULLSTORY_API_KEY is given.
 """
@@ -22,9 +23,9 @@ from typing import Any
 
 from . import cors, s3_links
 from .apigw import combined_headers, http_api_event, http_response
-from .conditions import deployed
 from .fullstory_sim import FullstorySimulator
 from .lambda_runtime import LocalFunction, use_layer
+from .secrets_extension import PORT_ENV, SecretsExtension, cache_ttl_s
 from .template import TEMPLATE, Route, functions, load_template, parameter_defaults, resolve
 from .workflows import MOTO_CONFIG, Deployed, LambdaDispatcher, deploy, stop_running_executions
 
@@ -48,14 +49,14 @@ OVERRIDABLE_ENV = (
 )
 
 
-def tool_selection(template: dict[str, Any], raw: str | None) -> str:
+def tool_selection(raw: str | None) -> str:
     """ENABLED_TOOLS as the template parameter EnabledTools takes it; unknown names are an error
     here too, as the parameter's AllowedPattern makes them one in a deploy."""
     from opal_tools.selection import parse_selection, unknown_tokens
+    from tools.registry import TOOLS
 
     selection = parse_selection(raw)
-    names = [r.path.removeprefix("/tools/") for f in functions(template) for r in f.routes]
-    unknown = unknown_tokens(selection, names)
+    unknown = unknown_tokens(selection, TOOLS)
     if unknown:
         raise ValueError(
             f"ENABLED_TOOLS: unknown {', '.join(unknown)}; use all, or groups (segments, exports, sessions, ai) "
@@ -142,6 +143,7 @@ class LocalToolServer:
         self._saved_env: dict[str, str | None] = {}
         self.deployed = Deployed()
         self.dispatcher: LambdaDispatcher | None = None
+        self.secrets_extension: SecretsExtension | None = None
 
     @property
     def base_url(self) -> str:
@@ -159,14 +161,11 @@ class LocalToolServer:
         use_layer()
         template = load_template(self.template_path)
         refs = parameter_defaults(template)
-        refs["EnabledTools"] = tool_selection(
-            template, self.env_overrides.get("ENABLED_TOOLS", os.environ.get("ENABLED_TOOLS"))
-        )
+        # Every function is served whatever the selection, as every one is deployed; they read it at runtime.
+        refs["EnabledTools"] = tool_selection(self.env_overrides.get("ENABLED_TOOLS", os.environ.get("ENABLED_TOOLS")))
         pattern = str(template["Parameters"]["CorsAllowedOrigins"]["AllowedPattern"])
         refs["CorsAllowedOrigins"] = cors.local_origins(self.cors_allowed_origins, pattern)
-        # What a deploy with these parameters creates: disabled tools and their routes are left out.
-        template = deployed(template, refs)
-        self.cors = cors.cors_policy(template, refs)
+        self.cors = cors.cors_policy(template, refs["CorsAllowedOrigins"])
         refs.update(
             {
                 name: f"local/{name}"
@@ -177,6 +176,7 @@ class LocalToolServer:
         defs = functions(template)
         env_names = {k for definition in defs for k in definition.environment} | set(self.env_overrides)
         env_names |= {"FULLSTORY_API_BASE_URL", "POWERTOOLS_METRICS_DISABLED", "LOG_LEVEL", "POWERTOOLS_LOG_LEVEL"}
+        env_names.add(PORT_ENV)
         self._saved_env = {k: os.environ.get(k) for k in (*LOCAL_AWS_ENV, *env_names)}
         os.environ.update(LOCAL_AWS_ENV)
         self._moto = mock_aws(config=MOTO_CONFIG)
@@ -194,6 +194,11 @@ class LocalToolServer:
         env.update(self.env_overrides)
         os.environ.update(env)
         self._put_secrets(env, api_key)
+        # The functions read their secrets as in Lambda: from the extension's HTTP interface.
+        self.secrets_extension = SecretsExtension(
+            LOCAL_AWS_ENV["AWS_SESSION_TOKEN"], ttl_s=cache_ttl_s(os.environ)
+        ).start()
+        os.environ[PORT_ENV] = str(self.secrets_extension.port)
         by_logical_id: dict[str, LocalFunction] = {}
         for definition in defs:
             function = by_logical_id[definition.logical_id] = LocalFunction(definition)
@@ -227,6 +232,9 @@ class LocalToolServer:
         if self.dispatcher is not None:
             self.dispatcher.close()
             self.dispatcher = None
+        if self.secrets_extension is not None:
+            self.secrets_extension.stop()
+            self.secrets_extension = None
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
@@ -246,101 +254,103 @@ class LocalToolServer:
         self.stop()
 
     def _request_handler(self) -> type[BaseHTTPRequestHandler]:
-        routes = self.routes
-        policy = self.cors
+        return type("Handler", (_Handler,), {"routes": self.routes, "policy": self.cors})
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            server_version = "fullstory-opal-local"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-                pass
+class _Handler(BaseHTTPRequestHandler):
+    """One connection's requests, as API Gateway routes them; ``routes`` and ``policy`` are the server's."""
 
-            def setup(self) -> None:
-                super().setup()
-                # Headers and body go out in two writes; without this, Nagle + delayed ACK add ~40 ms.
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    routes: dict[Route, LocalFunction] = {}  # noqa: RUF012 - set per server by a subclass
+    policy: cors.CorsPolicy | None = None
+    protocol_version = "HTTP/1.1"
+    server_version = "fullstory-opal-local"
 
-            def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-                self.send_response(status)
-                cors_headers = policy.response_headers(self.headers.get("origin")) if policy else {}
-                for key, value in {**headers, **cors_headers}.items():
-                    if key.lower() not in ("content-length", "connection"):
-                        self.send_header(key, value)
-                self.send_header("content-length", str(len(body)))
-                if self.close_connection:
-                    self.send_header("connection", "close")
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
 
-            def _message(self, status: HTTPStatus, detail: str = "") -> None:
-                self._send(status, _JSON, _message(f"{status.phrase}: {detail}" if detail else status.phrase))
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes; without this, Nagle + delayed ACK add ~40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-            def _refuse(self, status: HTTPStatus, detail: str) -> None:
-                # The body cannot be read: the connection cannot carry another request.
-                self.close_connection = True
-                self._message(status, detail)
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        cors_headers = self.policy.response_headers(self.headers.get("origin")) if self.policy else {}
+        for key, value in {**headers, **cors_headers}.items():
+            if key.lower() not in ("content-length", "connection"):
+                self.send_header(key, value)
+        self.send_header("content-length", str(len(body)))
+        if self.close_connection:
+            self.send_header("connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
-            def _content_length(self) -> int | None:
-                """The body's length; None (after answering) when the header is unusable."""
-                if self.headers.get("transfer-encoding"):
-                    self._refuse(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
-                    return None
-                values = {value.strip() for value in self.headers.get_all("content-length") or []}
-                if not values:
-                    return 0
-                if len(values) > 1 or not _CONTENT_LENGTH.fullmatch(next(iter(values))):
-                    self._refuse(HTTPStatus.BAD_REQUEST, "Content-Length must be one non-negative integer")
-                    return None
-                length = int(next(iter(values)))
-                if length > MAX_BODY_BYTES:
-                    self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"at most {MAX_BODY_BYTES} bytes")
-                    return None
-                return length
+    def _message(self, status: HTTPStatus, detail: str = "") -> None:
+        self._send(status, _JSON, _message(f"{status.phrase}: {detail}" if detail else status.phrase))
 
-            def _preflight(self) -> None:
-                if policy is None:  # no CORS configured: API Gateway has no OPTIONS route either
-                    self._message(HTTPStatus.NOT_FOUND)
-                    return
-                headers = policy.preflight_headers(self.headers.get("origin"))
-                self.send_response(HTTPStatus.NO_CONTENT)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("content-length", "0")
-                self.end_headers()
+    def _refuse(self, status: HTTPStatus, detail: str) -> None:
+        # The body cannot be read: the connection cannot carry another request.
+        self.close_connection = True
+        self._message(status, detail)
 
-            def _serve(self) -> None:
-                path, _, query = self.path.partition("?")
-                length = self._content_length()
-                if length is None:
-                    return
-                body = self.rfile.read(length) if length else b""
-                if self.command == "OPTIONS":
-                    self._preflight()
-                    return
-                if self.command in ("GET", "HEAD") and path.startswith(LOCAL_S3_PREFIX):
-                    self._send(*local_object(self.command, path.removeprefix(LOCAL_S3_PREFIX), query))
-                    return
-                function = routes.get(Route(self.command, path))
-                if function is None:
-                    self._message(HTTPStatus.NOT_FOUND)
-                    return
-                event = http_api_event(
-                    self.command,
-                    path,
-                    query=query,
-                    headers=combined_headers(self.headers.items()),
-                    body=body,
-                    source_ip=self.client_address[0],
-                )
-                try:
-                    status, headers, payload = http_response(function.invoke(event))
-                except Exception:  # what API Gateway says when a function crashes
-                    self._message(HTTPStatus.INTERNAL_SERVER_ERROR)
-                    return
-                self._send(status, headers, payload)
+    def _content_length(self) -> int | None:
+        """The body's length; None (after answering) when the header is unusable."""
+        if self.headers.get("transfer-encoding"):
+            self._refuse(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
+            return None
+        values = {value.strip() for value in self.headers.get_all("content-length") or []}
+        if not values:
+            return 0
+        if len(values) > 1 or not _CONTENT_LENGTH.fullmatch(next(iter(values))):
+            self._refuse(HTTPStatus.BAD_REQUEST, "Content-Length must be one non-negative integer")
+            return None
+        length = int(next(iter(values)))
+        if length > MAX_BODY_BYTES:
+            self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"at most {MAX_BODY_BYTES} bytes")
+            return None
+        return length
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
+    def _preflight(self) -> None:
+        if self.policy is None:  # no CORS configured: API Gateway has no OPTIONS route either
+            self._message(HTTPStatus.NOT_FOUND)
+            return
+        headers = self.policy.preflight_headers(self.headers.get("origin"))
+        self.send_response(HTTPStatus.NO_CONTENT)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("content-length", "0")
+        self.end_headers()
 
-        return Handler
+    def _serve(self) -> None:
+        path, _, query = self.path.partition("?")
+        length = self._content_length()
+        if length is None:
+            return
+        body = self.rfile.read(length) if length else b""
+        if self.command == "OPTIONS":
+            self._preflight()
+            return
+        if self.command in ("GET", "HEAD") and path.startswith(LOCAL_S3_PREFIX):
+            self._send(*local_object(self.command, path.removeprefix(LOCAL_S3_PREFIX), query))
+            return
+        function = self.routes.get(Route(self.command, path))
+        if function is None:
+            self._message(HTTPStatus.NOT_FOUND)
+            return
+        event = http_api_event(
+            self.command,
+            path,
+            query=query,
+            headers=combined_headers(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+        )
+        try:
+            status, headers, payload = http_response(function.invoke(event))
+        except Exception:  # what API Gateway says when a function crashes
+            self._message(HTTPStatus.INTERNAL_SERVER_ERROR)
+            return
+        self._send(status, headers, payload)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve

@@ -73,8 +73,8 @@ for module in sorted(layer.glob("*/*.py")):
 for app in sorted([*root.glob("functions/*/app.py"), *root.glob("workflow/*/app.py")]):
     spec = importlib.util.spec_from_file_location(f"handler_{app.parent.name}", app)
     spec.loader.exec_module(importlib.util.module_from_spec(spec))
-import catalog
-for tool in catalog.TOOLS:
+from tools.registry import TOOLS
+for tool in TOOLS:
     tool.parameters.model_json_schema()
 bases = [layer, pathlib.Path(sysconfig.get_paths()["purelib"]), pathlib.Path(sysconfig.get_paths()["platlib"])]
 found = set()

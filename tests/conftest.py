@@ -1,11 +1,14 @@
-"""Shared fixtures: the simulator on an ephemeral loopback port, moto secrets, handler loading."""
+"""Shared fixtures: the simulator on an ephemeral loopback port, moto secrets behind the secrets
+extension's HTTP interface, handler loading."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +16,7 @@ import pytest
 
 from local.apigw import http_api_event
 from local.lambda_runtime import LambdaContext, import_handler
+from local.secrets_extension import DEFAULT_TTL_S, PORT_ENV, SecretsExtension
 
 if TYPE_CHECKING:
     from local.fullstory_sim import FullstorySimulator
@@ -40,19 +44,54 @@ def _fresh_simulator_faults(request: pytest.FixtureRequest) -> Iterator[None]:
         request.getfixturevalue("simulator").clear_faults()
 
 
+class ExtensionClock:
+    """The secrets extension's clock: real time, moved on by tests to let its cache expire."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+
+_extensions: list[tuple[SecretsExtension, ExtensionClock]] = []  # the one serving now, if any
+
+
 def _reset_layer_caches() -> None:
-    from aws_lambda_powertools.utilities import parameters
+    """As in a fresh container: no client, no connection, and a new extension with an empty cache."""
+    from opal_tools import adapter
+    from platform_kit import fullstory, secrets
 
-    from opal_tools import adapter, fullstory_access
-
-    parameters.clear_caches()
-    fullstory_access._clients.clear()
+    fullstory.reset()
+    secrets.reset()
     adapter.bearer_auth._last_forced = None
+    for extension, _ in _extensions:
+        extension.reset()
+
+
+def let_secrets_cache_expire() -> None:
+    """Time passes beyond the extension's SECRETS_MANAGER_TTL: its next answers are read afresh."""
+    for extension, clock in _extensions:
+        clock.offset += extension.ttl_s + 1
+
+
+@contextmanager
+def secrets_extension(monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretsExtension]:
+    """The secrets extension on a loopback port, backed by moto (start it inside ``mock_aws``)."""
+    clock = ExtensionClock()
+    with SecretsExtension(os.environ["AWS_SESSION_TOKEN"], ttl_s=DEFAULT_TTL_S, clock=clock) as extension:
+        monkeypatch.setenv(PORT_ENV, str(extension.port))
+        _extensions.append((extension, clock))
+        try:
+            yield extension
+        finally:
+            _extensions.remove((extension, clock))
 
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch, simulator: FullstorySimulator) -> Iterator[Any]:
-    """moto Secrets Manager holding the simulator's key and the bearer token; env as the template sets it."""
+    """moto Secrets Manager holding the simulator's key and the bearer token, read through the secrets
+    extension's interface; env as the template sets it."""
     from moto import mock_aws
 
     for key, value in {
@@ -68,7 +107,7 @@ def aws(monkeypatch: pytest.MonkeyPatch, simulator: FullstorySimulator) -> Itera
         "FULLSTORY_RETRY_BASE_DELAY_S": "0.01",  # backoff steps of 10 ms keep fault tests quick
     }.items():
         monkeypatch.setenv(key, value)
-    with mock_aws():
+    with mock_aws(), secrets_extension(monkeypatch):
         import boto3
 
         client = boto3.client("secretsmanager")
@@ -77,6 +116,12 @@ def aws(monkeypatch: pytest.MonkeyPatch, simulator: FullstorySimulator) -> Itera
         _reset_layer_caches()
         yield client
         _reset_layer_caches()
+
+
+@pytest.fixture
+def extension(aws: Any) -> SecretsExtension:
+    """The secrets extension the ``aws`` fixture serves (what it was asked for, its cache)."""
+    return _extensions[-1][0]
 
 
 # Every value here must never appear in a log line or a tool response. Tests that introduce
@@ -104,7 +149,7 @@ class LogSink(logging.Handler):
 @pytest.fixture(scope="session")
 def log_sink() -> Iterator[LogSink]:
     """Collects every log record of the whole suite: ours through Powertools' own formatter."""
-    from opal_tools.adapter import logger
+    from platform_kit.observability import logger
 
     sink = LogSink()
     std_logger = logger._logger

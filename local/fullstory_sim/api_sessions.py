@@ -152,7 +152,7 @@ def summary_get(sim: FullstorySimulator, req: Request) -> Response:
 
 
 def summary_post(sim: FullstorySimulator, req: Request) -> Response:
-    """"Generate Summary With Overrides": the body's configuration merged onto the optional profile."""
+    """ "Generate Summary With Overrides": the body's configuration merged onto the optional profile."""
     session = _session(sim, req)
     body = req.json(required=False)
     if not isinstance(body, dict):

@@ -12,9 +12,8 @@ from .timeutil import parse_rfc3339, rfc3339_ms
 Selected = list[tuple[Page, Event]]
 
 
-def select_events(session: Session, config: dict[str, dict[str, Any]], end_timestamp: str | None = None) -> Selected:
-    """Apply `events` type filters, then the `slice` window (FIRST/LAST/TIMESTAMP)."""
-    events_cfg, slice_cfg = config.get("events", {}), config.get("slice", {})
+def _of_types(session: Session, events_cfg: dict[str, Any]) -> Selected:
+    """The session's events that the `events` type filters keep."""
     include = set(events_cfg.get("include_types") or [])
     exclude = set(events_cfg.get("exclude_types") or [])
     chosen: Selected = []
@@ -27,31 +26,41 @@ def select_events(session: Session, config: dict[str, dict[str, Any]], end_times
         if (include and kind not in include) or kind in exclude:
             continue
         chosen.append((page, event))
+    return chosen
 
-    start_ts = slice_cfg.get("start_timestamp")
-    end_ts = end_timestamp or slice_cfg.get("end_timestamp")
+
+def _between(chosen: Selected, start_ts: Any, end_ts: Any) -> Selected:
     if start_ts:
         start_ms = parse_rfc3339(str(start_ts)) * 1000
         chosen = [(p, e) for p, e in chosen if e.at_ms >= start_ms]
     if end_ts:
         end_ms = parse_rfc3339(str(end_ts)) * 1000
         chosen = [(p, e) for p, e in chosen if e.at_ms < end_ms]
-    mode = slice_cfg.get("mode") or "FIRST"
+    return chosen
+
+
+def _sliced(chosen: Selected, slice_cfg: dict[str, Any]) -> Selected:
+    """The `slice` mode's duration and event limits, from the end (LAST) or the start."""
     duration = int(slice_cfg.get("duration_limit_ms") or 0)
     limit = int(slice_cfg.get("event_limit") or 0)
-    if mode == "LAST":
+    if (slice_cfg.get("mode") or "FIRST") == "LAST":
         if duration and chosen:
             last = chosen[-1][1].at_ms
             chosen = [(p, e) for p, e in chosen if e.at_ms >= last - duration]
-        if limit:
-            chosen = chosen[-limit:]
-    else:  # FIRST, UNSPECIFIED and TIMESTAMP all count from the (possibly moved) start
-        if duration and chosen:
-            first = chosen[0][1].at_ms
-            chosen = [(p, e) for p, e in chosen if e.at_ms <= first + duration]
-        if limit:
-            chosen = chosen[:limit]
-    return chosen
+        return chosen[-limit:] if limit else chosen
+    # FIRST, UNSPECIFIED and TIMESTAMP all count from the (possibly moved) start
+    if duration and chosen:
+        first = chosen[0][1].at_ms
+        chosen = [(p, e) for p, e in chosen if e.at_ms <= first + duration]
+    return chosen[:limit] if limit else chosen
+
+
+def select_events(session: Session, config: dict[str, dict[str, Any]], end_timestamp: str | None = None) -> Selected:
+    """Apply `events` type filters, then the `slice` window (FIRST/LAST/TIMESTAMP)."""
+    events_cfg, slice_cfg = config.get("events", {}), config.get("slice", {})
+    chosen = _of_types(session, events_cfg)
+    chosen = _between(chosen, slice_cfg.get("start_timestamp"), end_timestamp or slice_cfg.get("end_timestamp"))
+    return _sliced(chosen, slice_cfg)
 
 
 def _path(url: str) -> str:
@@ -95,11 +104,8 @@ def _selector(selector: str, events_cfg: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def context_document(
-    data: Dataset, session: Session, config: dict[str, dict[str, Any]], end_timestamp: str | None = None
-) -> dict[str, Any]:
-    """The Generate Context response (reference §7c)."""
-    ctx_cfg, events_cfg = config.get("context", {}), config.get("events", {})
+def _context_parts(ctx_cfg: dict[str, Any]) -> set[str]:
+    """Which of user, org, location and device the `context` settings keep."""
     parts = {"user", "org", "location", "device"}
     for part, flag in (
         ("org", "exclude_org_context"),
@@ -111,9 +117,20 @@ def context_document(
             parts.discard(part)
     if ctx_cfg.get("include"):
         parts = set(ctx_cfg["include"])
-    parts -= set(ctx_cfg.get("exclude") or [])
+    return parts - set(ctx_cfg.get("exclude") or [])
 
-    user = data.user(session.uid)
+
+def _device_context(session: Session) -> dict[str, Any]:
+    dev = session.device
+    return {
+        "browser": f"{dev.browser} {dev.browser_version.split('.')[0]}",
+        "operating_system": dev.os,
+        "screen_size": {"height_pixels": dev.screen[1], "width_pixels": dev.screen[0]},
+        "viewport_size": {"height_pixels": dev.viewport[1], "width_pixels": dev.viewport[0]},
+    }
+
+
+def _session_context(data: Dataset, session: Session, parts: set[str]) -> dict[str, Any]:
     context: dict[str, Any] = {
         "session_id": session.id,
         "session_url": data.session_url(session),
@@ -127,6 +144,7 @@ def context_document(
             "domain": data.domain,
             "country": "US",
         }
+    user = data.user(session.uid)
     if "user" in parts and user is not None:
         context["user_context"] = {
             "user_uid": user.uid,
@@ -138,14 +156,36 @@ def context_document(
         loc = session.location
         context["location_context"] = {"country": loc.country, "region": loc.region, "city": loc.city}
     if "device" in parts:
-        dev = session.device
-        context["device_context"] = {
-            "browser": f"{dev.browser} {dev.browser_version.split('.')[0]}",
-            "operating_system": dev.os,
-            "screen_size": {"height_pixels": dev.screen[1], "width_pixels": dev.screen[0]},
-            "viewport_size": {"height_pixels": dev.viewport[1], "width_pixels": dev.viewport[0]},
-        }
+        context["device_context"] = _device_context(session)
+    return context
 
+
+def _event_item(event: Event, events_cfg: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "type": event.kind,
+        "description": describe(event),
+        "content": event.message or event.target_text,
+        "properties": {},
+    }
+    if not events_cfg.get("exclude_event_timestamps"):
+        item["timestamp"] = rfc3339_ms(event.at_ms)
+    if event.selector and not events_cfg.get("exclude_selectors"):
+        item["properties"]["selector"] = _selector(event.selector, events_cfg)
+    if event.kind == "network-error":
+        item["properties"].update(url=event.request_url, method=event.request_method, status=event.status)
+    if event.kind == "custom":
+        item["properties"].update(event.properties)
+    if event.kind == "rage-click":
+        item["properties"]["click_count"] = event.click_count
+    return item
+
+
+def context_document(
+    data: Dataset, session: Session, config: dict[str, dict[str, Any]], end_timestamp: str | None = None
+) -> dict[str, Any]:
+    """The Generate Context response (reference §7c)."""
+    ctx_cfg, events_cfg = config.get("context", {}), config.get("events", {})
+    context = _session_context(data, session, _context_parts(ctx_cfg))
     pages: list[dict[str, Any]] = []
     current: Page | None = None
     for page, event in select_events(session, config, end_timestamp):
@@ -155,23 +195,7 @@ def context_document(
             if events_cfg.get("include_tab_index"):
                 entry["tab"] = page.tab
             pages.append(entry)
-        item: dict[str, Any] = {
-            "type": event.kind,
-            "description": describe(event),
-            "content": event.message or event.target_text,
-            "properties": {},
-        }
-        if not events_cfg.get("exclude_event_timestamps"):
-            item["timestamp"] = rfc3339_ms(event.at_ms)
-        if event.selector and not events_cfg.get("exclude_selectors"):
-            item["properties"]["selector"] = _selector(event.selector, events_cfg)
-        if event.kind == "network-error":
-            item["properties"].update(url=event.request_url, method=event.request_method, status=event.status)
-        if event.kind == "custom":
-            item["properties"].update(event.properties)
-        if event.kind == "rage-click":
-            item["properties"]["click_count"] = event.click_count
-        pages[-1]["events"].append(item)
+        pages[-1]["events"].append(_event_item(event, events_cfg))
     return {"context_data": {"context": context, "pages": pages}}
 
 

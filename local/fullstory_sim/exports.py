@@ -103,42 +103,62 @@ def _known_zone(name: str) -> bool:
     return True
 
 
-def parse_export_request(body: Any, data: Dataset, now_s: float) -> ExportRequest:
-    if not isinstance(body, dict):
-        raise bad_request("request body must be a JSON object")
+def _choice(body: dict[str, Any], key: str, allowed: Any) -> str:
+    """A required enum value of the request, as Fullstory refuses a missing or unknown one."""
+    value = body.get(key)
+    if not value:
+        raise required(key)
+    if value not in allowed:
+        raise bad_request(f"invalid {key} {value!r}: must be one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _segment_id(body: dict[str, Any]) -> str:
     segment_id = _pick(body, "segmentId", "segment_id")
     if not segment_id:
         raise required("segmentId")
     if not isinstance(segment_id, str):
         raise bad_request("segmentId must be a string")
-    export_type = body.get("type")
-    if not export_type:
-        raise required("type")
-    if export_type not in TYPES:
-        raise bad_request(f"invalid type {export_type!r}: must be one of {', '.join(TYPES)}")
-    fmt = body.get("format")
-    if not fmt:
-        raise required("format")
-    if fmt not in FORMATS:
-        raise bad_request(f"invalid format {fmt!r}: must be one of {', '.join(FORMATS)}")
-    raw_range = _pick(body, "timeRange", "time_range")
-    time_range = _time_range(raw_range, "timeRange", now_s) if raw_range is not None else TimeRange(None, now_s)
-    raw_seg_range = _pick(body, "segmentTimeRange", "segment_time_range")
-    seg_range = _time_range(raw_seg_range, "segmentTimeRange", now_s) if raw_seg_range is not None else None
+    return segment_id
+
+
+def _timezone(body: dict[str, Any]) -> str:
     timezone = body.get("timezone") or "UTC"
     if not isinstance(timezone, str):
         raise bad_request("timezone must be an IANA time zone name")
     if not _known_zone(timezone):
         raise bad_request(f"invalid timezone {timezone!r}: must be an IANA time zone such as Asia/Tokyo")
+    return timezone
+
+
+def _fields(body: dict[str, Any]) -> list[str]:
     fields = body.get("fields") or []
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
         raise bad_request("fields must be a list of export field names")
+    return fields
+
+
+def _scope(body: dict[str, Any]) -> str:
     details = _pick(body, "eventDetails", "event_details") or {}
     if not isinstance(details, dict):
         raise bad_request("eventDetails must be an object with a scope")
     scope = details.get("scope") or "SCOPE_EVENTS"
     if scope not in SCOPES:
         raise bad_request(f"invalid eventDetails.scope {scope!r}: must be one of {', '.join(SCOPES)}")
+    return str(scope)
+
+
+def parse_export_request(body: Any, data: Dataset, now_s: float) -> ExportRequest:
+    if not isinstance(body, dict):
+        raise bad_request("request body must be a JSON object")
+    segment_id = _segment_id(body)
+    export_type = _choice(body, "type", TYPES)
+    fmt = _choice(body, "format", FORMATS)
+    raw_range = _pick(body, "timeRange", "time_range")
+    time_range = _time_range(raw_range, "timeRange", now_s) if raw_range is not None else TimeRange(None, now_s)
+    raw_seg_range = _pick(body, "segmentTimeRange", "segment_time_range")
+    seg_range = _time_range(raw_seg_range, "segmentTimeRange", now_s) if raw_seg_range is not None else None
+    timezone, fields, scope = _timezone(body), _fields(body), _scope(body)
     check_fields(fields, export_type)
     segment = data.segment(segment_id)
     if segment is None:
@@ -176,41 +196,52 @@ def columns_for(request: ExportRequest, data: Dataset) -> list[str]:
     return list(dict.fromkeys(columns))
 
 
+def _individual_rows(request: ExportRequest, data: Dataset, matched: list[Session]) -> list[dict[str, Any]]:
+    """One row per person of the matched sessions who was active in the export's range."""
+    rows = []
+    for uid in dict.fromkeys(s.uid for s in matched):
+        user = data.user(uid)
+        sessions = data.sessions_of(uid)
+        in_range = any(request.time_range.contains(e.at_ms / 1000) for s in sessions for _, e in s.iter_events())
+        if user is not None and in_range:
+            end = request.time_range.end
+            upto = [s for s in sessions if end is None or s.start_ms / 1000 < end]
+            rows.append(individual_row(user, upto or sessions))
+    return rows
+
+
+def _picked_events(
+    request: ExportRequest, data: Dataset, matcher: SegmentMatcher, matched: list[Session]
+) -> list[tuple[Session, Page, Event]]:
+    """The events an event export holds, by its scope: the people's, the sessions', the pages' or the hits."""
+    picked: list[tuple[Session, Page, Event]] = []
+    if request.scope == "SCOPE_INDIVIDUAL":
+        people = {s.uid for s in matched}
+        for s in data.sessions:
+            if s.uid in people:
+                picked.extend((s, p, e) for p, e in s.iter_events())
+        return picked
+    for s in matched:
+        hits = matcher.matching_events(request.segment, s)
+        if request.scope == "SCOPE_SESSIONS":
+            picked.extend((s, p, e) for p, e in s.iter_events())
+        elif request.scope == "SCOPE_PAGES":
+            pages = {id(p) for p, _ in hits}
+            picked.extend((s, p, e) for p, e in s.iter_events() if id(p) in pages)
+        else:
+            picked.extend((s, p, e) for p, e in hits)
+    return picked
+
+
 def build_file(request: ExportRequest, data: Dataset, matcher: SegmentMatcher) -> bytes:
     """The export file's uncompressed body."""
     candidates = [s for s in data.sessions if request.segment_time_range.contains(s.start_ms / 1000)]
     matched_sessions = [s for s in candidates if matcher.session_matches(request.segment, s)]
     columns = columns_for(request, data)
     if request.type == "TYPE_INDIVIDUAL":
-        rows = []
-        uids = dict.fromkeys(s.uid for s in matched_sessions)
-        for uid in uids:
-            user = data.user(uid)
-            sessions = data.sessions_of(uid)
-            in_range = any(request.time_range.contains(e.at_ms / 1000) for s in sessions for _, e in s.iter_events())
-            if user is not None and in_range:
-                end = request.time_range.end
-                upto = [s for s in sessions if end is None or s.start_ms / 1000 < end]
-                rows.append(individual_row(user, upto or sessions))
-        return encode(columns, rows, request.format)
-    picked: list[tuple[Session, Page, Event]] = []
-    if request.scope == "SCOPE_INDIVIDUAL":
-        people = {s.uid for s in matched_sessions}
-        for s in data.sessions:
-            if s.uid in people:
-                picked.extend((s, p, e) for p, e in s.iter_events())
-    else:
-        for s in matched_sessions:
-            hits = matcher.matching_events(request.segment, s)
-            if request.scope == "SCOPE_SESSIONS":
-                picked.extend((s, p, e) for p, e in s.iter_events())
-            elif request.scope == "SCOPE_PAGES":
-                pages = {id(p) for p, _ in hits}
-                picked.extend((s, p, e) for p, e in s.iter_events() if id(p) in pages)
-            else:
-                picked.extend((s, p, e) for p, e in hits)
+        return encode(columns, _individual_rows(request, data, matched_sessions), request.format)
     event_dicts: list[dict[str, Any]] = []
-    for s, p, e in sorted(picked, key=lambda t: t[2].at_ms):
+    for s, p, e in sorted(_picked_events(request, data, matcher, matched_sessions), key=lambda t: t[2].at_ms):
         user = data.user(s.uid)
         if user is not None:
             rows = event_rows(EventRowSource(user, s, p, e))

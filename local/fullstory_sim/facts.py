@@ -5,6 +5,7 @@ from these, so every claim is traceable to a real event.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .context import Selected, describe
@@ -165,74 +166,44 @@ def _offset(session: Session, at_ms: int) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
-def derive(data: Dataset, session: Session, selected: Selected) -> Facts:
-    user = data.user(session.uid)
-    facts = Facts(
-        session=session, user=user, num_events=len(selected), duration_s=(session.end_ms - session.start_ms) // 1000
-    )
-    if user is not None:
-        facts.sessions_before = sum(1 for s in data.sessions_of(user.uid) if s.start_ms < session.start_ms)
-    last_action: dict[str, str] = {}  # page id → description of the latest user action on it
-    reached: set[str] = set()
-    slowest = ("", 0)
-    for page, event in selected:
-        if not facts.pages or facts.pages[-1] is not page:
-            facts.pages.append(page)
-            if page.load_ms > slowest[1]:
-                slowest = (page.path, page.load_ms)
-        for stage, test in FUNNEL:
-            if test(page, event):
-                reached.add(stage)
-        trigger = last_action.get(page.page_id, f"loading {page.path}")
+Make = Callable[[str, str, str], Finding]  # (kind, message, severity) -> a finding at the event
+_CHOICES = {"accept": "accepted all", "reject": "rejected all", "settings": "customised preferences"}
 
-        def finding(
-            kind: str, message: str, severity: str, p: Page = page, e: Event = event, t: str = trigger
-        ) -> Finding:
-            return Finding(kind, p.path, p.url, rfc3339_ms(e.at_ms), _offset(session, e.at_ms), message, t, severity)
 
-        if event.kind == "console-error":
-            item = finding("console-error", event.message, "high")
-            facts.console_errors.append(item)
-            if event.consent == "cmp-error":
-                facts.consent.append(item)
-        elif event.kind == "network-error":
-            item = finding(
-                "network-error",
-                f"{event.request_method} {event.request_url} returned {event.status}",
-                "high" if event.status >= 500 or event.status == 402 else "medium",
-            )
-            facts.network_errors.append(item)
-            if event.consent == "cmp-error":
-                facts.consent.append(item)
-        elif event.kind in {"rage-click", "dead-click", "error-click"}:
-            item = finding(event.kind, describe(event), "high" if event.kind == "rage-click" else "medium")
-            facts.frustration.append(item)
-            if event.consent:
-                facts.consent.append(item)
-        elif event.kind == "element-seen" and event.consent in {"banner-shown", "banner-reshown"}:
-            facts.consent_shown = True
-            if event.consent == "banner-reshown":
-                facts.consent.append(finding("consent", "the cookie banner appeared again on a later page", "medium"))
-        elif event.kind == "click" and event.consent in {"accept", "reject", "settings"}:
-            facts.consent_choice = {
-                "accept": "accepted all",
-                "reject": "rejected all",
-                "settings": "customised preferences",
-            }[event.consent]
-        elif event.kind == "custom":
-            facts.custom_events.append(event.custom_name)
-            if event.custom_name == "Order Completed":
-                facts.purchased = True
-                facts.revenue += float(event.properties.get("revenue", 0.0))
-        elif event.kind == "input-change" and event.properties.get("field") == "Search":
-            facts.search_terms.append(event.target_text)
-        if event.consent == "cmp-error":
-            facts.consent_failed = True
-        if event.kind in ACTIONS:
-            last_action[page.page_id] = describe(event)
-            facts.last_action = f"{describe(event)} on {page.path}"
-    facts.stages = [stage for stage, _ in FUNNEL if stage in reached]
-    facts.slowest_page = slowest
+def _note_problem(facts: Facts, event: Event, make: Make) -> None:
+    """Errors and frustration signals, and the consent failures among them."""
+    if event.kind == "console-error":
+        item, found = make("console-error", event.message, "high"), facts.console_errors
+    elif event.kind == "network-error":
+        severity = "high" if event.status >= 500 or event.status == 402 else "medium"
+        message = f"{event.request_method} {event.request_url} returned {event.status}"
+        item, found = make("network-error", message, severity), facts.network_errors
+    else:  # a rage, dead or error click
+        severity = "high" if event.kind == "rage-click" else "medium"
+        item, found = make(event.kind, describe(event), severity), facts.frustration
+    found.append(item)
+    if event.consent == "cmp-error" or (found is facts.frustration and event.consent):
+        facts.consent.append(item)
+
+
+def _note_other(facts: Facts, event: Event, make: Make) -> None:
+    """The consent banner and choice, custom events (a purchase) and searches."""
+    if event.kind == "element-seen" and event.consent in {"banner-shown", "banner-reshown"}:
+        facts.consent_shown = True
+        if event.consent == "banner-reshown":
+            facts.consent.append(make("consent", "the cookie banner appeared again on a later page", "medium"))
+    elif event.kind == "click" and event.consent in _CHOICES:
+        facts.consent_choice = _CHOICES[event.consent]
+    elif event.kind == "custom":
+        facts.custom_events.append(event.custom_name)
+        if event.custom_name == "Order Completed":
+            facts.purchased = True
+            facts.revenue += float(event.properties.get("revenue", 0.0))
+    elif event.kind == "input-change" and event.properties.get("field") == "Search":
+        facts.search_terms.append(event.target_text)
+
+
+def _banner_never_rendered(facts: Facts) -> None:
     config_failures = [f for f in facts.consent if f.kind == "network-error"]
     if config_failures and not facts.consent_shown:
         first = config_failures[0]
@@ -248,4 +219,38 @@ def derive(data: Dataset, session: Session, selected: Selected) -> Facts:
                 "high",
             )
         )
+
+
+def derive(data: Dataset, session: Session, selected: Selected) -> Facts:
+    user = data.user(session.uid)
+    facts = Facts(
+        session=session, user=user, num_events=len(selected), duration_s=(session.end_ms - session.start_ms) // 1000
+    )
+    if user is not None:
+        facts.sessions_before = sum(1 for s in data.sessions_of(user.uid) if s.start_ms < session.start_ms)
+    last_action: dict[str, str] = {}  # page id → description of the latest user action on it
+    reached: set[str] = set()
+    slowest = ("", 0)
+    for page, event in selected:
+        if not facts.pages or facts.pages[-1] is not page:
+            facts.pages.append(page)
+            slowest = max(slowest, (page.path, page.load_ms), key=lambda pair: pair[1])
+        reached.update(stage for stage, test in FUNNEL if test(page, event))
+        trigger = last_action.get(page.page_id, f"loading {page.path}")
+
+        def make(kind: str, message: str, severity: str, p: Page = page, e: Event = event, t: str = trigger) -> Finding:
+            return Finding(kind, p.path, p.url, rfc3339_ms(e.at_ms), _offset(session, e.at_ms), message, t, severity)
+
+        if event.kind in {"console-error", "network-error", "rage-click", "dead-click", "error-click"}:
+            _note_problem(facts, event, make)
+        else:
+            _note_other(facts, event, make)
+        if event.consent == "cmp-error":
+            facts.consent_failed = True
+        if event.kind in ACTIONS:
+            last_action[page.page_id] = describe(event)
+            facts.last_action = f"{describe(event)} on {page.path}"
+    facts.stages = [stage for stage, _ in FUNNEL if stage in reached]
+    facts.slowest_page = slowest
+    _banner_never_rendered(facts)
     return facts

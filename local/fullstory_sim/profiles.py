@@ -41,6 +41,24 @@ def _bool_fields(section: dict[str, Any], name: str, keys: tuple[str, ...]) -> N
             raise bad_request(f"{name}.{key} must be a boolean")
 
 
+def _validate_object(schema: dict[str, Any], path: str) -> None:
+    props = schema.get("properties", {})
+    if not isinstance(props, dict):
+        raise bad_request(f"{path}.properties must be an object")
+    for key, sub in props.items():
+        validate_schema(sub, f"{path}.properties.{key}")
+    req = schema.get("required", [])
+    if not isinstance(req, list) or any(r not in props for r in req):
+        raise bad_request(f"{path}.required must list names from {path}.properties")
+
+
+def _validate_enum(schema: dict[str, Any], kind: Any, path: str) -> None:
+    if not isinstance(schema["enum"], list) or not schema["enum"]:
+        raise bad_request(f"{path}.enum must be a non-empty list")
+    if kind != "STRING":  # "Fixed set of allowed values (use with STRING type)"
+        raise bad_request(f"{path}.enum is for STRING properties")
+
+
 def validate_schema(schema: Any, path: str = "llm.response_schema") -> None:
     if not isinstance(schema, dict):
         raise bad_request(f"{path} must be an object")
@@ -51,23 +69,13 @@ def validate_schema(schema: Any, path: str = "llm.response_schema") -> None:
     if kind not in SCHEMA_TYPES:
         raise bad_request(f"{path}.type must be one of {', '.join(SCHEMA_TYPES)} (capitalised), got {kind!r}")
     if kind == "OBJECT":
-        props = schema.get("properties", {})
-        if not isinstance(props, dict):
-            raise bad_request(f"{path}.properties must be an object")
-        for key, sub in props.items():
-            validate_schema(sub, f"{path}.properties.{key}")
-        req = schema.get("required", [])
-        if not isinstance(req, list) or any(r not in props for r in req):
-            raise bad_request(f"{path}.required must list names from {path}.properties")
+        _validate_object(schema, path)
     if kind == "ARRAY":
         if "items" not in schema:
             raise bad_request(f"{path}.items is required for ARRAY")
         validate_schema(schema["items"], f"{path}.items")
     if "enum" in schema:
-        if not isinstance(schema["enum"], list) or not schema["enum"]:
-            raise bad_request(f"{path}.enum must be a non-empty list")
-        if kind != "STRING":  # "Fixed set of allowed values (use with STRING type)"
-            raise bad_request(f"{path}.enum is for STRING properties")
+        _validate_enum(schema, kind, path)
 
 
 def validate_llm(value: Any) -> dict[str, Any]:
@@ -86,13 +94,7 @@ def validate_llm(value: Any) -> dict[str, Any]:
     return dict(llm)
 
 
-def validate_config(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The slice/context/events/cache sections of a body (flat or under `configuration`)."""
-    nested = _obj(body.get("configuration"), "configuration")
-    out: dict[str, dict[str, Any]] = {}
-    for name in SECTIONS:
-        out[name] = dict(_obj(body.get(name, nested.get(name)), name))
-    sl = out["slice"]
+def _validate_slice(sl: dict[str, Any]) -> None:
     if "mode" in sl and sl["mode"] not in SLICE_MODES:
         raise bad_request(f"slice.mode must be one of {', '.join(SLICE_MODES)}")
     for key in ("event_limit", "duration_limit_ms"):
@@ -108,7 +110,9 @@ def validate_config(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 parse_rfc3339(str(sl[key]))
             except ValueError:
                 raise bad_request(f"slice.{key} must be an RFC 3339 timestamp") from None
-    ctx = out["context"]
+
+
+def _validate_context(ctx: dict[str, Any]) -> None:
     for key in ("include", "exclude"):
         if key in ctx and (not isinstance(ctx[key], list) or any(v not in CONTEXT_PARTS for v in ctx[key])):
             raise bad_request(f"context.{key} must be a list of {', '.join(CONTEXT_PARTS)}")
@@ -117,7 +121,9 @@ def validate_config(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "context",
         ("exclude_org_context", "exclude_user_context", "exclude_location", "exclude_device", "exclude_descriptions"),
     )
-    ev = out["events"]
+
+
+def _validate_events(ev: dict[str, Any]) -> None:
     for key in ("include_types", "exclude_types"):
         # Besides the built-in types, a custom event's name: the docs' merge example includes
         # "Added to Cart" (generate-summary-with-overrides).
@@ -142,6 +148,17 @@ def validate_config(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
         isinstance(ev["trim_to_last_n_selectors"], bool) or not isinstance(ev["trim_to_last_n_selectors"], int)
     ):
         raise bad_request("events.trim_to_last_n_selectors must be an integer")
+
+
+def validate_config(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The slice/context/events/cache sections of a body (flat or under `configuration`)."""
+    nested = _obj(body.get("configuration"), "configuration")
+    out: dict[str, dict[str, Any]] = {}
+    for name in SECTIONS:
+        out[name] = dict(_obj(body.get(name, nested.get(name)), name))
+    _validate_slice(out["slice"])
+    _validate_context(out["context"])
+    _validate_events(out["events"])
     _bool_fields(out["cache"], "cache", ("enable_event_cache",))
     return out
 

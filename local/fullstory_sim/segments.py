@@ -75,15 +75,19 @@ def build_segments(seed: int, anchor_ms: int) -> tuple[Segment, ...]:
     return tuple(out)
 
 
+# Rules about the person: a session without one matches none of them.
+PERSON_RULES = frozenset({"user_role", "user_tier", "high_value", "new_users", "returning", "min_sessions"})
+
+
 class SegmentMatcher:
     """Evaluates segment rules against the dataset."""
 
     def __init__(self, data: Dataset) -> None:
         self._data = data
 
-    def _session_level(self, rule: SegmentRule, user: User | None, session: Session) -> bool | None:
-        """Decision for rules about the person or the whole session; None for event-level rules."""
-        kind, arg = rule.kind, rule.arg
+    @staticmethod
+    def _about_the_session(kind: str, arg: str, session: Session) -> bool | None:
+        """Decision for rules about the whole session; None for the others."""
         if kind == "all":
             return True
         if kind == "device":
@@ -96,25 +100,26 @@ class SegmentMatcher:
             paths = [p.path for p in session.pages]
             reached = any(p.startswith(("/cart", "/checkout")) for p in paths)
             return None if reached and not any(p.startswith("/checkout/confirmation") for p in paths) else False
-        if user is None:
-            return (
-                False
-                if kind in {"user_role", "user_tier", "high_value", "new_users", "returning", "min_sessions"}
-                else None
-            )
-        if kind == "user_role":
-            return user.role == arg
-        if kind == "user_tier":
-            return user.loyalty_tier == arg
-        if kind == "high_value":
-            return user.lifetime_value >= float(arg)
-        if kind == "new_users":
-            return user.created_ms >= self._data.anchor_ms - int(arg) * DAY_MS
-        if kind == "returning":
-            return len(self._data.sessions_of(user.uid)) > 1
-        if kind == "min_sessions":
-            return len(self._data.sessions_of(user.uid)) >= int(arg)
         return None
+
+    def _about_the_person(self, kind: str, arg: str, user: User) -> bool | None:
+        """Decision for rules about the person; None for the others."""
+        decide = {
+            "user_role": lambda: user.role == arg,
+            "user_tier": lambda: user.loyalty_tier == arg,
+            "high_value": lambda: user.lifetime_value >= float(arg),
+            "new_users": lambda: user.created_ms >= self._data.anchor_ms - int(arg) * DAY_MS,
+            "returning": lambda: len(self._data.sessions_of(user.uid)) > 1,
+            "min_sessions": lambda: len(self._data.sessions_of(user.uid)) >= int(arg),
+        }.get(kind)
+        return None if decide is None else decide()
+
+    def _session_level(self, rule: SegmentRule, user: User | None, session: Session) -> bool | None:
+        """Decision for rules about the person or the whole session; None for event-level rules."""
+        kind, arg = rule.kind, rule.arg
+        if kind in PERSON_RULES:
+            return False if user is None else self._about_the_person(kind, arg, user)
+        return self._about_the_session(kind, arg, session)
 
     @staticmethod
     def _event_level(rule: SegmentRule, page: Page, event: Event) -> bool:

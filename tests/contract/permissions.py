@@ -145,12 +145,10 @@ class AwsTrace:
 
 def _forget_sessions() -> None:
     import boto3
-    from aws_lambda_powertools.utilities import parameters
 
-    from segment_exports import aws
+    from platform_kit import aws
 
     boto3.DEFAULT_SESSION = None
-    parameters.clear_caches()
     aws.reset()
 
 
@@ -158,8 +156,10 @@ class Runner:
     """Runs one function at a time, with its own environment, and knows who is running.
 
     A call belongs to the function whose handler is on the calling stack, or, from a thread of its
-    own, to the function running then (S3 transfers); moto's Step Functions interpreter invoking a
-    task is the state machine; the test's own calls (setup, waiting) belong to nobody.
+    own, to the function running then (S3 transfers, and the secrets extension answering it: in
+    Lambda the extension reads Secrets Manager with the function's role); moto's Step Functions
+    interpreter invoking a task is the state machine; the test's own calls (setup, waiting) belong
+    to nobody.
     """
 
     def __init__(
@@ -217,7 +217,8 @@ class Runner:
             frame = frame.f_back  # type: ignore[assignment]
         if threading.current_thread() is threading.main_thread():
             return None  # the test itself: setting up, waiting for a run
-        # A thread the running function started (S3 transfers run in their own).
+        # A thread the running function started (S3 transfers run in their own), or the secrets
+        # extension's, answering it.
         return self._current if self._current is not None else UNATTRIBUTED
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from local.conditions import deployed, value_of
 from local.template import parameter_defaults
 from opal_tools.adapter import OPAL_ID_HEADERS
+from tests.contract.conditions import deployed, value_of
 from tests.contract.test_template import API_ID, RAW, translate
 
 CORS_KEY = "x-amazon-apigateway-cors"

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from catalog import export_fields as registry
 from local.fullstory_sim import export_schema as simulator
 from local.fullstory_sim.errors import ApiError
+from tools import export_fields as registry
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "fullstory"
@@ -65,7 +65,7 @@ def test_the_simulator_does_not_borrow_the_registrys_facts() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        assert not {m for m in imported if m.split(".")[0] in {"catalog", "segment_exports", "fullstory_client"}}, path
+        assert not {m for m in imported if m.split(".")[0] in {"tools", "segment_exports", "fullstory_client"}}, path
 
 
 @pytest.mark.parametrize("column", COLUMNS["custom_columns"])

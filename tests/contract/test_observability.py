@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from fullstory_client.errors import UpstreamError
-from local.conditions import deployed, evaluate_conditions, value_of
-from opal_tools.adapter import tool_handler
 from opal_tools.spec import ToolSpec
 from tests.conftest import context, tool_event
+from tests.contract.conditions import deployed, evaluate_conditions, value_of
 from tests.contract.test_template import RAW, RAW_RESOURCES
+from tools.runtime import lambda_handler_for
 
 STACK = {"Ref": "AWS::StackName"}
 API = {"Ref": "ToolsApi"}
@@ -80,13 +80,15 @@ def emf(aws: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
     class NoParams(BaseModel):
         pass
 
-    def fullstory_down(params: BaseModel, client: Any) -> Any:
+    def fullstory_down(params: BaseModel) -> Any:
         raise UpstreamError("Fullstory answered 503", status=503)
 
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     monkeypatch.setenv("ENABLED_TOOLS", "all")
-    spec = ToolSpec(name="observability_probe", description="probe", parameters=NoParams, group="sessions")
-    handler = tool_handler(spec, fullstory_down)
+    spec = ToolSpec(
+        name="observability_probe", description="probe", parameters=NoParams, group="sessions", run=fullstory_down
+    )
+    handler = lambda_handler_for(spec)
     capsys.readouterr()
     statuses = {}
     for name, token in (("5xx", "test-bearer-token-0123456789"), ("4xx", "wrong-token")):
@@ -176,8 +178,9 @@ def test_tool_function_failures_are_api_5xx_no_handler_answered() -> None:
 
 
 def test_export_workflow_failures_watch_the_export_state_machine() -> None:
-    resource = RAW_RESOURCES["ExportWorkflowFailuresAlarm"]
-    assert resource["Condition"] == RAW_RESOURCES["ExportStateMachine"]["Condition"]
+    # Both are always deployed (tool selection is a runtime matter): no condition on either.
+    assert "Condition" not in RAW_RESOURCES["ExportWorkflowFailuresAlarm"]
+    assert "Condition" not in RAW_RESOURCES["ExportStateMachine"]
     stats = _stats("ExportWorkflowFailuresAlarm")
     assert {s["name"] for s in stats.values()} == {"ExecutionsFailed", "ExecutionsTimedOut"}
     for stat in stats.values():
@@ -286,11 +289,11 @@ def test_dashboard_shows_tool_calls_by_outcome_latency_api_and_throttles() -> No
     assert set(_widgets(_dashboard())) >= {"Lambda errors by function", "Alarms"}
 
 
-def test_dashboard_shows_export_runs_only_with_the_workflow() -> None:
-    runs = _widgets(_dashboard("all"))["Export workflow runs"]["metrics"]
-    assert {m[1] for m in runs} >= {"ExecutionsStarted", "ExecutionsFailed", "ExecutionsTimedOut"}
-    assert all(m[2:4] == ["StateMachineArn", "arn:aws:states:eu-west-1:1:stateMachine:x"] for m in runs)
-    assert "Export workflow runs" not in _widgets(_dashboard("segments"))
+def test_dashboard_shows_export_runs_whatever_the_selection() -> None:
+    for enabled_tools in ("all", "segments"):
+        runs = _widgets(_dashboard(enabled_tools))["Export workflow runs"]["metrics"]
+        assert {m[1] for m in runs} >= {"ExecutionsStarted", "ExecutionsFailed", "ExecutionsTimedOut"}
+        assert all(m[2:4] == ["StateMachineArn", "arn:aws:states:eu-west-1:1:stateMachine:x"] for m in runs)
 
 
 def test_dashboard_is_per_stack_and_region_and_linked_from_the_outputs() -> None:

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from fullstory_client.outbound import ALLOW_LOOPBACK_ENV
-from segment_exports.callback import ALLOWED_HOSTS_ENV
+from platform_kit.settings import ALLOW_LOOPBACK_ENV, ALLOWED_HOSTS_ENV
 from tests.contract.test_template import FUNCTION_IDS, RAW, RAW_RESOURCES, ROOT
 
 # A dict entry, an environ item assignment or a setenv of the name (or of the constant).

@@ -1,11 +1,11 @@
-"""The README's table of everyday export-field words says exactly what the catalog does."""
+"""The README's table of everyday export-field words says exactly what the tools do."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from catalog.export_fields import EVENT_ALIASES, EVENT_EXPORT_FIELDS, INDIVIDUAL_ALIASES, INDIVIDUAL_FIELDS
+from tools.export_fields import EVENT_ALIASES, EVENT_EXPORT_FIELDS, INDIVIDUAL_ALIASES, INDIVIDUAL_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "| said | event exports (`TYPE_EVENT`/`_SESSIONS`/`_PAGES`) | `TYPE_INDIVIDUAL` |"
@@ -28,13 +28,13 @@ def _table() -> tuple[dict[str, str], dict[str, str]]:
     return event, individual
 
 
-def test_the_readme_table_is_the_catalogs() -> None:
+def test_the_readme_table_is_the_tools() -> None:
     event, individual = _table()
     assert event == EVENT_ALIASES
     assert individual == INDIVIDUAL_ALIASES
 
 
-def test_the_readme_counts_are_the_catalogs() -> None:
+def test_the_readme_counts_are_the_tools() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     total = len(set(EVENT_EXPORT_FIELDS) | set(INDIVIDUAL_FIELDS))
     assert f"{len(EVENT_EXPORT_FIELDS)} for event exports" in readme

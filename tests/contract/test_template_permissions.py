@@ -23,21 +23,19 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-from catalog import TOOLS as CATALOG
-from catalog.ai import SessionParams
 from local.apigw import http_api_event
-from local.conditions import deployed
 from local.fullstory_sim import FullstorySimulator
 from local.lambda_runtime import import_handler, use_layer
 from local.template import functions, load_template
 from local.workflows import MOTO_CONFIG, LambdaDispatcher, deploy, stop_running_executions
-from tests.conftest import register_secret
+from tests.conftest import register_secret, secrets_extension
+from tests.contract.conditions import deployed
 from tests.contract.permissions import (
     PSEUDO,
     UNATTRIBUTED,
@@ -54,6 +52,9 @@ from tests.contract.permissions import (
 )
 from tests.contract.test_template import RAW, TOOLS, _refs, translate
 from tests.workflow.harness import CallbackServer, VirtualClock, export_request, patch_moto
+from tools.needs import FULLSTORY
+from tools.registry import TOOLS as CATALOG
+from tools.summaries import SessionParams
 
 STACK = "perm-test"
 BEARER = register_secret("perm-bearer-token-0123456789abcdef")
@@ -134,8 +135,10 @@ class Stack:
     def __init__(self, traced: dict[str, TracedFunction], key_secret: str) -> None:
         self.functions = traced
         self.key_secret = key_secret
+        self.called: set[str] = set()
 
     def tool(self, tool: str, parameters: dict[str, Any], **envelope: Any) -> tuple[int, Any]:
+        self.called.add(tool)
         body = json.dumps({"parameters": parameters, **envelope}).encode()
         headers = {"content-type": "application/json", "authorization": f"Bearer {BEARER}"}
         response = self.functions[TOOL_FUNCTION[tool]].invoke(
@@ -212,6 +215,12 @@ def _scenarios(
         hold.set()
     assert stack.wait(started["executionArn"])["status"] == "SUCCEEDED"
 
+    # Any tool without a scenario of its own (a new one, say): its sample call, as the registry has it.
+    for spec in CATALOG:
+        if spec.name not in stack.called:
+            answers[spec.name] = answer = stack.tool(spec.name, dict(spec.example_parameters))
+            assert answer[0] < 500, (spec.name, answer)
+
     # The key secret back at its placeholder: the tools that never call Fullstory answer as usual.
     import boto3
 
@@ -225,12 +234,11 @@ def _scenarios(
 
 
 def _forget_cached_secrets() -> None:
-    """As in a fresh container: every function reads its secrets itself (one process runs them all)."""
-    from opal_tools import secrets
+    """As in a fresh container: every function reads its secrets itself, through its own extension
+    (one process runs them all, and one extension serves them)."""
     from tests.conftest import _reset_layer_caches
 
     _reset_layer_caches()
-    secrets.clear_cache()
 
 
 @pytest.fixture(scope="module")
@@ -243,6 +251,7 @@ def observed() -> Iterator[Observed]:
         pytest.MonkeyPatch.context() as mp,
         FullstorySimulator(api_key=SIM_KEY, export_seconds=600.0, clock=clock.time) as simulator,
         mock_aws(config=MOTO_CONFIG),
+        ExitStack() as later,
     ):
         for name, value in {
             "AWS_ACCESS_KEY_ID": "testing",
@@ -255,6 +264,9 @@ def observed() -> Iterator[Observed]:
             **TEST_ENV,
         }.items():
             mp.setenv(name, value)
+        # The functions read their secrets through the extension's interface; its Secrets Manager calls
+        # are made with the role of the function it answers (the one running: tests/contract/permissions.py).
+        later.enter_context(secrets_extension(mp))
         patch_moto(mp, clock)
         hold = _holdable_waits(mp)
         refs = _parameters(simulator)
@@ -420,11 +432,11 @@ def test_only_functions_that_call_fullstory_may_read_its_key(observed: Observed,
     assert granted_key == calls_fullstory
 
 
-def test_the_catalog_says_which_tools_call_fullstory(observed: Observed) -> None:
-    # The adapter gives a tool a Fullstory client (and reads the key) only when its spec says so.
+def test_the_registry_says_which_tools_call_fullstory(observed: Observed) -> None:
+    # The adapter gives a tool a Fullstory client (and reads the key) only when it declares that need.
     for spec in CATALOG:
         function_id = TOOL_FUNCTION[spec.name]
-        assert spec.calls_fullstory == (observed.fullstory_calls[function_id] > 0), spec.name
+        assert (FULLSTORY in spec.needs) == (observed.fullstory_calls[function_id] > 0), spec.name
 
 
 def test_tools_that_never_call_fullstory_work_without_a_key(observed: Observed) -> None:
@@ -435,82 +447,38 @@ def test_tools_that_never_call_fullstory_work_without_a_key(observed: Observed) 
     assert status == 202 and answer["status"] == "accepted", answer
 
 
-# ---------------------------------------------------------------------- cold start, as in Lambda
+# ---------------------------------------------------------------------- the secrets extension
+
+EXTENSION_LAYER = {"Fn::FindInMap": ["ParametersSecretsExtension", {"Ref": "AWS::Region"}, "arm64"]}
 
 
-class _SecretsEndpoint:
-    """Secrets Manager on loopback for the direct (signed request) path: records what is asked for."""
-
-    def __init__(self) -> None:
-        self.requested: list[str] = []
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
-                endpoint.requested.append(str(body.get("SecretId")))
-                raw = json.dumps({"Name": body.get("SecretId"), "SecretString": "perm-cold-value"}).encode()
-                self.send_response(200)
-                self.send_header("content-type", "application/x-amz-json-1.1")
-                self.send_header("content-length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+@pytest.mark.parametrize("function_id", sorted(FUNCTIONS))
+def test_functions_that_read_secrets_have_the_extension_and_only_they(observed: Observed, function_id: str) -> None:
+    reads = any(use.action == "secretsmanager:GetSecretValue" for use in observed.uses[function_id])
+    layers = translate()["Resources"][function_id]["Properties"].get("Layers", [])
+    assert (EXTENSION_LAYER in layers) == reads, (
+        f"{function_id} {'reads' if reads else 'reads no'} secrets: "
+        f"{'add' if reads else 'drop'} the ParametersSecretsExtension layer in template.yaml"
+    )
 
 
-@pytest.fixture(scope="module")
-def secrets_endpoint() -> Iterator[_SecretsEndpoint]:
-    endpoint = _SecretsEndpoint()
-    yield endpoint
-    endpoint.stop()
-
-
-@pytest.mark.parametrize("function_id", sorted(TOOLS))
-def test_cold_start_prefetches_exactly_the_secrets_the_function_may_read(
-    secrets_endpoint: _SecretsEndpoint, monkeypatch: pytest.MonkeyPatch, function_id: str
-) -> None:
-    from opal_tools import secrets
+@pytest.mark.parametrize("function_id", sorted(FUNCTIONS))
+def test_no_secret_is_read_while_a_function_initialises(monkeypatch: pytest.MonkeyPatch, function_id: str) -> None:
+    # The extension serves only invocations, not a function's init: a read at import would fail in Lambda.
+    from local.secrets_extension import SecretsExtension
 
     template = deployed(translate(), {name: str(spec.get("Default", "")) for name, spec in RAW["Parameters"].items()})
-    arn = f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{STACK}"
-    ids = {KEY_SECRET: f"{arn}/fullstory-api-key-AbCdEf", TOKEN_SECRET: f"{arn}/opal-bearer-token-GhIjKl"}
     for name in {name for f in FUNCTIONS for name in _variables(template, f)}:
         monkeypatch.delenv(name, raising=False)
-    expected = set()
     for name, value in _variables(template, function_id).items():
-        for secret in _refs(value) & set(ids):
-            monkeypatch.setenv(name, ids[secret])
-            expected.add(ids[secret])
-    for name, value in {
-        "AWS_LAMBDA_FUNCTION_NAME": f"{STACK}-{function_id}",
-        "AWS_ACCESS_KEY_ID": "ASIAPERMTEST",
-        "AWS_SECRET_ACCESS_KEY": "perm-test-secret",
-        "AWS_SESSION_TOKEN": "perm-test-session",
-        "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL_SECRETS_MANAGER": secrets_endpoint.url,
-    }.items():
-        monkeypatch.setenv(name, value)
-    secrets.clear_cache()
-    secrets_endpoint.requested.clear()
-    sys.modules.pop("opal_tools.secrets_prefetch", None)  # its import is what starts the reads
-    try:
+        if _refs(value) & {KEY_SECRET, TOKEN_SECRET}:
+            monkeypatch.setenv(name, f"{STACK}/{name.lower()}")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "perm-test-session")
+    with SecretsExtension("perm-test-session", client_factory=lambda: None) as extension:
+        monkeypatch.setenv("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", str(extension.port))
         definition = FUNCTIONS[function_id]
-        import_handler(definition.code_dir, definition.handler, f"_perm_cold_{function_id}")
-        secrets.clear_cache()  # waits for the prefetch to finish
-        assert set(secrets_endpoint.requested) == expected
-        assert len(secrets_endpoint.requested) == len(expected)
-    finally:
-        sys.modules.pop(f"_perm_cold_{function_id}", None)
-        monkeypatch.undo()
-        secrets.clear_cache()
+        try:
+            import_handler(definition.code_dir, definition.handler, f"_perm_init_{function_id}")
+        finally:
+            sys.modules.pop(f"_perm_init_{function_id}", None)
+        assert extension.requests == {}

@@ -1,9 +1,11 @@
-"""Tool selection in the template: EnabledTools decides which functions, routes and workflow are deployed.
+"""Tool selection is a runtime matter: EnabledTools changes what is published, never what is deployed.
 
 The template is SAM-transformed (samtranslator, as `sam deploy` does), then its Conditions are
-evaluated for a parameter value and Fn::If decided (local/conditions.py), which is what
-CloudFormation would create. What that should be comes from the catalog (each tool's group and
-name), so the template, the catalog and the discovery filter cannot drift apart.
+evaluated for a parameter value and Fn::If decided (tests/contract/conditions.py), which is what
+CloudFormation would create: every tool's function, route and log group, and the export workflow,
+whatever the selection. Discovery and the tools read the selection at runtime
+(tests/integration/test_tool_selection.py); the parameter's pattern names exactly the registry's
+groups and tools, so a typo still fails the deploy.
 """
 
 from __future__ import annotations
@@ -14,13 +16,12 @@ from typing import Any
 
 import pytest
 
-from catalog import TOOLS as CATALOG
-from local.conditions import deployed
-from opal_tools.selection import GROUPS, is_selected, parse_selection
+from tests.contract.conditions import deployed
 from tests.contract.test_template import RAW, RAW_RESOURCES, SUB_VARIABLE, TOOLS, translate
+from tools.registry import GROUPS
+from tools.registry import TOOLS as CATALOG
 
 DISCOVERY_ROUTES = {"GET /discovery", "GET /openapi.json"}
-WORKFLOW_TOOLS = {"fullstory_export_segment", "fullstory_get_export_status"}
 WORKFLOW_FUNCTIONS = {
     logical_id
     for logical_id, resource in RAW_RESOURCES.items()
@@ -47,11 +48,6 @@ def _deployed(enabled_tools: str, **parameters: str) -> dict[str, Any]:
     refs = {name: str(spec.get("Default", "")) for name, spec in RAW["Parameters"].items()}
     refs.update(EnabledTools=enabled_tools, **parameters)
     return deployed(_translated(), refs)
-
-
-def _expected_tools(enabled_tools: str) -> set[str]:
-    selection = parse_selection(enabled_tools)
-    return {spec.name for spec in CATALOG if is_selected(spec, selection)}
 
 
 def _of_type(template: dict[str, Any], type_: str) -> dict[str, Any]:
@@ -88,36 +84,39 @@ def test_functions_read_the_selection_from_the_parameter() -> None:
 # ---------------------------------------------------------------------- what each selection deploys
 
 
+def test_no_condition_decides_on_tools() -> None:
+    # The remaining Conditions are about operations, none about which tools exist.
+    assert set(RAW["Conditions"]) == {"HasReservedConcurrency", "AccessLogsEnabled", "HasAlarmEmail", "HasCorsOrigins"}
+    assert "EnabledTools" not in str(RAW["Conditions"])
+    for logical_id in [*TOOLS, "ExportBucket", "ExportStateMachine", *WORKFLOW_FUNCTIONS]:
+        assert "Condition" not in RAW_RESOURCES[logical_id], logical_id
+
+
 @pytest.mark.parametrize("enabled_tools", SELECTIONS)
-def test_only_selected_tools_are_deployed_and_routed(enabled_tools: str) -> None:
+def test_every_tool_is_deployed_and_routed_whatever_the_selection(enabled_tools: str) -> None:
     template = _deployed(enabled_tools)
-    expected = _expected_tools(enabled_tools)
     functions = set(_of_type(template, "AWS::Lambda::Function"))
-    deployed_tools = {tool for logical_id, tool in TOOLS.items() if logical_id in functions}
-    assert deployed_tools == expected
+    assert {tool for logical_id, tool in TOOLS.items() if logical_id in functions} == {s.name for s in CATALOG}
     assert "DiscoveryFunction" in functions
-    assert _routes(template) == DISCOVERY_ROUTES | {f"POST /tools/{tool}" for tool in expected}
-    # Each deployed tool keeps its role, its API permission and its log group; nothing is left of the others.
+    assert _routes(template) == DISCOVERY_ROUTES | {f"POST /tools/{spec.name}" for spec in CATALOG}
+    # Each tool keeps its role, its API permission and its log group.
     for logical_id in TOOLS:
-        present = logical_id in functions
-        assert (f"{logical_id}Role" in template["Resources"]) is present, logical_id
-        assert (f"{logical_id}ToolPermission" in template["Resources"]) is present, logical_id
+        assert f"{logical_id}Role" in template["Resources"], logical_id
+        assert f"{logical_id}ToolPermission" in template["Resources"], logical_id
         log_group = logical_id.removesuffix("Function") + "LogGroup"
-        assert (log_group in template["Resources"]) is present, log_group
+        assert log_group in template["Resources"], log_group
 
 
 @pytest.mark.parametrize("enabled_tools", SELECTIONS)
-def test_the_export_workflow_comes_with_the_tools_that_use_it(enabled_tools: str) -> None:
+def test_the_export_workflow_is_deployed_whatever_the_selection(enabled_tools: str) -> None:
     template = _deployed(enabled_tools)
-    wanted = bool(_expected_tools(enabled_tools) & WORKFLOW_TOOLS)
     resources = template["Resources"]
     for logical_id in ["ExportBucket", "ExportBucketPolicy", "ExportStateMachine", *WORKFLOW_FUNCTIONS]:
-        assert (logical_id in resources) is wanted, logical_id
-    assert ("ExportWorkflowFailuresAlarm" in resources) is wanted
-    assert ("ExportStateMachineArn" in template["Outputs"]) is wanted
-    assert ("ExportBucketName" in template["Outputs"]) is wanted
+        assert logical_id in resources, logical_id
+    assert "ExportWorkflowFailuresAlarm" in resources
+    assert {"ExportStateMachineArn", "ExportBucketName"} <= set(template["Outputs"])
     widgets = str(resources["OperationsDashboard"]["Properties"]["DashboardBody"])
-    assert ("Export workflow runs" in widgets) is wanted
+    assert "Export workflow runs" in widgets
 
 
 def _references(value: Any) -> set[str]:
@@ -154,12 +153,10 @@ def test_no_deployed_resource_refers_to_one_that_is_not(enabled_tools: str) -> N
             assert not dangling, f"{name} refers to {dangling} with EnabledTools={enabled_tools}"
 
 
-def test_ai_analysis_off_hides_but_does_not_undeploy() -> None:
-    # EnableAiAnalysis=false keeps the AI functions (they answer "disabled"); EnabledTools removes them.
+def test_neither_ai_analysis_off_nor_the_selection_undeploys_the_ai_tools() -> None:
+    # EnableAiAnalysis=false keeps the AI functions (they answer "disabled"), and so does EnabledTools.
     ai = {spec.name for spec in CATALOG if spec.ai}
-    with_ai_off = _deployed("all", EnableAiAnalysis="false")
-    functions = set(_of_type(with_ai_off, "AWS::Lambda::Function"))
-    assert {TOOLS[f] for f in functions if f in TOOLS} >= ai
-    without_ai = _deployed("segments,exports,sessions", EnableAiAnalysis="true")
-    functions = set(_of_type(without_ai, "AWS::Lambda::Function"))
-    assert not {TOOLS[f] for f in functions if f in TOOLS} & ai
+    for enabled_tools, ai_on in (("all", "false"), ("segments,exports,sessions", "true")):
+        template = _deployed(enabled_tools, EnableAiAnalysis=ai_on)
+        functions = set(_of_type(template, "AWS::Lambda::Function"))
+        assert {TOOLS[f] for f in functions if f in TOOLS} >= ai

@@ -22,11 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog import TOOLS, TOOLS_BY_NAME
 from opal_tools.adapter import MAX_INTEGER_DIGITS, MAX_NESTING, validate
 from opal_tools.problems import Problem
 from tests.conftest import tool_event
 from tests.fuzz.test_fuzz_tools import DERANDOMIZE, FUZZ_TOTAL, _call, _check, _names, _sample
+from tools.registry import TOOLS, TOOLS_BY_NAME
 
 pytestmark = pytest.mark.usefixtures("aws")
 

@@ -1,6 +1,6 @@
-"""Property-based abuse of every tool in the catalog: nothing breaks, every 400 names its parameter.
+"""Property-based abuse of every tool in the registry: nothing breaks, every 400 names its parameter.
 
-Cases are derived from the catalog and each tool's sample event, so a new tool is covered
+Cases are derived from the tool registry and each tool's sample event, so a new tool is covered
 without touching this file. FUZZ_TOTAL sets the number of cases per run across all tools
 (`make test` uses the CI size below; `make fuzz` a larger one).
 """
@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog import TOOLS, TOOLS_BY_NAME
 from tests.conftest import assert_no_secret, context, load_handler, tool_event
+from tools.registry import TOOLS, TOOLS_BY_NAME
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -34,13 +34,34 @@ RAW_CASES = math.ceil(FUZZ_TOTAL * RAW_SHARE)
 EXCEPTION_NAME = re.compile(r"\b[A-Z][A-Za-z]+(?:Error|Exception)\b|Traceback|File \"/")
 
 TRICKY_STRINGS = [
-    "../../segments/v1", "everyone/../../v2/visit_profile", "%2e%2e%2f%2e%2e%2f", "a?b=c#d", "x\r\nHost: evil",
-    "\x00", "null", "None", "{{7*7}}", "${jndi:ldap://x}", "' OR 1=1 --", "🙂" * 50, "ｅｖｅｒｙｏｎｅ", "\u202e",
-    "1:2:3", "!", ":", "https://app.fullstory.com/ui/o/session/../../x", " ", "",
+    "../../segments/v1",
+    "everyone/../../v2/visit_profile",
+    "%2e%2e%2f%2e%2e%2f",
+    "a?b=c#d",
+    "x\r\nHost: evil",
+    "\x00",
+    "null",
+    "None",
+    "{{7*7}}",
+    "${jndi:ldap://x}",
+    "' OR 1=1 --",
+    "🙂" * 50,
+    "ｅｖｅｒｙｏｎｅ",
+    "\u202e",
+    "1:2:3",
+    "!",
+    ":",
+    "https://app.fullstory.com/ui/o/session/../../x",
+    " ",
+    "",
 ]
 json_leaf = (
-    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=40) | st.sampled_from(TRICKY_STRINGS)
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=40)
+    | st.sampled_from(TRICKY_STRINGS)
 )
 json_value = st.recursive(
     json_leaf,
@@ -54,7 +75,8 @@ wild_string = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8"), max_size=60),
 )
 wild_number = st.one_of(
-    st.integers(min_value=-(2**64), max_value=2**64), st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(2**64), max_value=2**64),
+    st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([0, -1, 101, 10**9, 0.5, 1e308, "5", "five", True]),
 )
 
@@ -121,8 +143,12 @@ def _call(tool: str, event: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("tool", [t.name for t in TOOLS])
 def test_mutated_parameters_never_break_a_tool(tool: str) -> None:
-    @settings(max_examples=PER_TOOL, deadline=None, derandomize=DERANDOMIZE,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
+    @settings(
+        max_examples=PER_TOOL,
+        deadline=None,
+        derandomize=DERANDOMIZE,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+    )
     @given(mutated_parameters(tool))
     def run(parameters: Any) -> None:
         _check(tool, _call(tool, tool_event(tool, raw_body=json.dumps({"parameters": parameters}))))
@@ -140,14 +166,26 @@ raw_bodies = st.one_of(
 )
 
 
-@settings(max_examples=RAW_CASES, deadline=None, derandomize=DERANDOMIZE,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=RAW_CASES,
+    deadline=None,
+    derandomize=DERANDOMIZE,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 @given(
     tool=st.sampled_from([t.name for t in TOOLS]),
     body=raw_bodies,
     base64_flag=st.booleans(),
-    content_type=st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded",
-                                  "multipart/form-data; boundary=x", "", "application/xml"]),
+    content_type=st.sampled_from(
+        [
+            "application/json",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "",
+            "application/xml",
+        ]
+    ),
 )
 def test_unreadable_bodies_are_clear_400s(tool: str, body: str, base64_flag: bool, content_type: str) -> None:
     event = tool_event(tool, raw_body=body, headers={"content-type": content_type})

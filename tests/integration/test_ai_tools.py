@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from catalog.ai import AI_TOOLS
 from local.fullstory_sim import FullstorySimulator
 from tests.conftest import call_tool, context, load_handler, tool_event
 from tests.unit.test_summary_configurations import sdk_shape_problems
+from tools.registry import TOOLS
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -130,7 +130,7 @@ def test_no_ai_tool_touches_a_summary_profile(simulator: FullstorySimulator) -> 
 
 @pytest.mark.parametrize("tool", TYPED)
 def test_each_typed_summary_sends_its_configuration(simulator: FullstorySimulator, tool: str) -> None:
-    from catalog.summary_profiles import CONFIGURATIONS
+    from tools.summary_profiles import CONFIGURATIONS
 
     session = simulator.data.sessions[7]
     status, answer = call_tool(tool, {"sessionId": session.id})
@@ -143,7 +143,7 @@ def test_each_typed_summary_sends_its_configuration(simulator: FullstorySimulato
 def test_an_edited_prompt_reaches_fullstory_on_the_very_next_call(
     simulator: FullstorySimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from catalog import summary_profiles
+    from tools import summary_profiles
 
     session = _session_with(simulator, console=True)
     first = call_tool("fullstory_get_session_quick_summary", {"sessionId": session.id})[1]["summary"]
@@ -157,8 +157,12 @@ def test_an_edited_prompt_reaches_fullstory_on_the_very_next_call(
 
 def test_custom_summary_sends_the_callers_prompts(simulator: FullstorySimulator) -> None:
     session = simulator.data.sessions[8]
-    params = {"sessionId": session.id, "pre_prompt": "Act as a product manager.", "post_prompt": "List features.",
-              "temperature": 0.9}
+    params = {
+        "sessionId": session.id,
+        "pre_prompt": "Act as a product manager.",
+        "post_prompt": "List features.",
+        "temperature": 0.9,
+    }
     assert call_tool("fullstory_get_custom_session_summary", params)[0] == 200
     assert simulator.summary_requests.last().body == {
         "llm": {"pre_prompt": "Act as a product manager.", "post_prompt": "List features.", "temperature": 0.9}
@@ -166,7 +170,7 @@ def test_custom_summary_sends_the_callers_prompts(simulator: FullstorySimulator)
 
 
 def test_visit_profile_sends_the_perspective_and_schema_with_every_session(simulator: FullstorySimulator) -> None:
-    from catalog.summary_profiles import VISIT_SCHEMA
+    from tools.summary_profiles import VISIT_SCHEMA
 
     user = _busy_user(simulator)
     before = len(simulator.summary_requests)
@@ -184,7 +188,7 @@ def test_visit_profile_sends_the_perspective_and_schema_with_every_session(simul
 def test_a_named_base_profile_is_the_base_and_our_prompts_override_it(
     simulator: FullstorySimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from catalog.summary_profiles import QUICK
+    from tools.summary_profiles import QUICK
 
     # The operator's own profile, made in Fullstory beforehand (here: straight in the simulator).
     own = simulator.profiles.create(
@@ -225,13 +229,14 @@ def test_a_malformed_base_profile_setting_is_a_clear_error(
 
 
 def test_custom_summary_parameters_are_checked() -> None:
-    status, problem = call_tool("fullstory_get_custom_session_summary",
-                                {"sessionId": "1:2", "pre_prompt": "", "temperature": 1.5})
+    status, problem = call_tool(
+        "fullstory_get_custom_session_summary", {"sessionId": "1:2", "pre_prompt": "", "temperature": 1.5}
+    )
     assert status == 400
     assert {e["parameter"] for e in problem["errors"]} == {"pre_prompt", "post_prompt", "temperature"}
 
 
-@pytest.mark.parametrize("tool", [t.name for t in AI_TOOLS])
+@pytest.mark.parametrize("tool", [t.name for t in TOOLS if t.ai])
 def test_disabled_ai_answers_a_clear_problem(tool: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FULLSTORY_AI_ANALYSIS_ENABLED", "false")
     status, problem = call_tool(tool, {"sessionId": "1:2"})
@@ -283,8 +288,7 @@ def test_visit_profile_summarises_recent_sessions_and_recurring_issues(simulator
     assert created == sorted(created, reverse=True)
     for issue in answer["recurringIssues"]:
         assert issue["sessions"] >= 2
-        in_sessions = sum(1 for s in answer["sessions"]
-                          if any(i["message"] == issue["message"] for i in s["issues"]))
+        in_sessions = sum(1 for s in answer["sessions"] if any(i["message"] == issue["message"] for i in s["issues"]))
         assert in_sessions == issue["sessions"]
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from catalog import TOOLS
 from tests.conftest import BEARER, context, load_handler, tool_event
+from tools.registry import TOOLS
 
 pytestmark = pytest.mark.usefixtures("aws")
 

@@ -100,8 +100,11 @@ def test_export_lifecycle_to_a_gzip_file() -> None:
     with FullstorySimulator(api_key="k", export_seconds=60, clock=lambda: now[0]) as sim:
         fs = FullstoryClient("k", base_url=sim.base_url)
         operation_id = fs.create_segment_export(
-            segment_id="everyone", export_type="TYPE_EVENT", export_format="FORMAT_NDJSON",
-            time_range=TimeRange(start="", end=""), fields=["UserEmail", "EventType", "PageUrl"],
+            segment_id="everyone",
+            export_type="TYPE_EVENT",
+            export_format="FORMAT_NDJSON",
+            time_range=TimeRange(start="", end=""),
+            fields=["UserEmail", "EventType", "PageUrl"],
             scope="SCOPE_SESSIONS",
         )
         pending = fs.get_operation(operation_id)
@@ -134,8 +137,11 @@ def test_summaries_carry_their_whole_configuration(client: FullstoryClient, simu
     received = simulator.summary_requests.last()
     assert received.method == "POST" and received.session_id == session.id
     assert received.body == {
-        "llm": {"pre_prompt": "You are a QA engineer.", "post_prompt": "List console errors and network failures.",
-                "temperature": 0.2},
+        "llm": {
+            "pre_prompt": "You are a QA engineer.",
+            "post_prompt": "List console errors and network failures.",
+            "temperature": 0.2,
+        },
         "events": {"exclude_types": ["element-seen"]},
     }
     # An operator's existing profile is named as the base, and still nothing is written.
@@ -157,7 +163,9 @@ def test_wrong_key_is_unauthorized(simulator: FullstorySimulator) -> None:
 def test_non_admin_key_is_forbidden_for_exports() -> None:
     with FullstorySimulator(api_key="k", admin=False) as sim, pytest.raises(Forbidden):
         FullstoryClient("k", base_url=sim.base_url).create_segment_export(
-            segment_id="everyone", export_type="TYPE_INDIVIDUAL", export_format="FORMAT_CSV",
+            segment_id="everyone",
+            export_type="TYPE_INDIVIDUAL",
+            export_format="FORMAT_CSV",
             time_range=TimeRange(),
         )
 
@@ -165,15 +173,17 @@ def test_non_admin_key_is_forbidden_for_exports() -> None:
 # --- retries, Retry-After and deadlines ---------------------------------------------------
 
 
-def test_429_is_retried_after_retry_after(client: FullstoryClient, simulator: FullstorySimulator,
-                                          sleeps: Sleeps) -> None:
+def test_429_is_retried_after_retry_after(
+    client: FullstoryClient, simulator: FullstorySimulator, sleeps: Sleeps
+) -> None:
     simulator.inject(r"^/segments/v1$", status=429, retry_after=2, times=2)
     assert client.list_segments(limit=1).segments
     assert sleeps.calls == [2.0, 2.0]
 
 
-def test_429_that_outlasts_the_deadline_is_raised_at_once(client: FullstoryClient, simulator: FullstorySimulator,
-                                                          sleeps: Sleeps) -> None:
+def test_429_that_outlasts_the_deadline_is_raised_at_once(
+    client: FullstoryClient, simulator: FullstorySimulator, sleeps: Sleeps
+) -> None:
     simulator.inject(r"^/segments/v1$", status=429, retry_after=20, times=1)
     client.set_time_budget(5)
     with pytest.raises(RateLimited) as raised:
@@ -183,8 +193,9 @@ def test_429_that_outlasts_the_deadline_is_raised_at_once(client: FullstoryClien
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
-def test_5xx_on_get_is_retried(client: FullstoryClient, simulator: FullstorySimulator, sleeps: Sleeps,
-                               status: int) -> None:
+def test_5xx_on_get_is_retried(
+    client: FullstoryClient, simulator: FullstorySimulator, sleeps: Sleeps, status: int
+) -> None:
     simulator.inject(r"^/segments/v1/everyone$", status=status, times=2)
     assert client.get_segment("everyone").id == "everyone"
     assert len(sleeps.calls) == 2 and all(0 < s <= 8 for s in sleeps.calls)
@@ -205,8 +216,9 @@ def test_slow_answer_past_read_timeout(simulator: FullstorySimulator, sleeps: Sl
     assert fs.get_segment("everyone").id == "everyone"  # GET retried after the timeout
     simulator.inject(r"^/segments/v1/exports$", delay_s=1.0, times=1, method="POST")
     with pytest.raises(CreateUncertain):  # sent, unanswered: not sent again (tests/integration/test_create_once.py)
-        fs.create_segment_export(segment_id="everyone", export_type="TYPE_INDIVIDUAL", export_format="FORMAT_CSV",
-                                 time_range=TimeRange())
+        fs.create_segment_export(
+            segment_id="everyone", export_type="TYPE_INDIVIDUAL", export_format="FORMAT_CSV", time_range=TimeRange()
+        )
     fs.close()
 
 
@@ -225,8 +237,9 @@ def test_malformed_body_is_a_typed_error(client: FullstoryClient, simulator: Ful
         client.list_segments()
 
 
-def test_connection_reset_on_get_is_retried(client: FullstoryClient, simulator: FullstorySimulator,
-                                            sleeps: Sleeps) -> None:
+def test_connection_reset_on_get_is_retried(
+    client: FullstoryClient, simulator: FullstorySimulator, sleeps: Sleeps
+) -> None:
     simulator.inject(r"^/segments/v1/everyone$", reset=True, times=1)
     assert client.get_segment("everyone").id == "everyone"
     assert len(sleeps.calls) == 1

@@ -16,8 +16,13 @@ def test_demo_conversation_ends_with_the_export_callback(
     with LocalToolServer(simulator=simulator, bearer_token="demo-token") as server:
         demo.run(server.base_url, server.bearer_token)
     out = capsys.readouterr().out
-    for tool in ("fullstory_list_segments", "fullstory_list_sessions", "fullstory_get_session_support_summary",
-                 "fullstory_get_cmp_error_detection", "fullstory_export_segment"):
+    for tool in (
+        "fullstory_list_segments",
+        "fullstory_list_sessions",
+        "fullstory_get_session_support_summary",
+        "fullstory_get_cmp_error_detection",
+        "fullstory_export_segment",
+    ):
         assert f"POST /tools/{tool}" in out
     assert "← 202" in out and "Opal ← callback" in out and "giving up" not in out
     assert "s3://" in out and "demo-token" not in out

@@ -2,7 +2,7 @@
 
 A redirect, an empty 200, a 200 that is not JSON and an HTML page (a proxy's or a sign-in wall's)
 used to pass as "nothing found" for list tools. Kept apart from test_fault_matrix.py (its owner's
-file); derived from the catalog and each tool's sample event in the same way.
+file); derived from the tool registry and each tool's sample event in the same way.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from catalog import TOOLS
 from local.fullstory_sim import FullstorySimulator
 from tests.conftest import assert_no_secret, context, load_handler, tool_event
+from tools.registry import TOOLS
 
 pytestmark = pytest.mark.usefixtures("aws")
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import requests
 
-from catalog import TOOLS
 from local.fullstory_sim import FullstorySimulator
 from local.server import LocalToolServer
+from tools.registry import TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,7 @@ def server(simulator: FullstorySimulator) -> Iterator[LocalToolServer]:
         yield running
 
 
-def test_discovery_is_public_and_lists_the_catalog(server: LocalToolServer) -> None:
+def test_discovery_is_public_and_lists_the_registry(server: LocalToolServer) -> None:
     response = requests.get(server.base_url + "/discovery", timeout=5)
     assert response.status_code == 200
     assert [f["name"] for f in response.json()["functions"]] == [t.name for t in TOOLS]

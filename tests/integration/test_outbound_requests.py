@@ -20,8 +20,9 @@ import pytest
 
 from fullstory_client import UpstreamError, outbound
 from fullstory_client.download import open_download
-from fullstory_client.outbound import ALLOW_LOOPBACK_ENV, UrlRefused
-from segment_exports import callback
+from fullstory_client.outbound import UrlRefused
+from platform_kit.outbound import allowance
+from platform_kit.settings import ALLOW_LOOPBACK_ENV, ALLOWED_HOSTS_ENV
 from segment_exports.callback import check_url, send
 
 # Every way we know to name a place that is not the public internet. Refused deployed; the
@@ -93,7 +94,7 @@ def _deployed(monkeypatch: pytest.MonkeyPatch) -> None:
     """As deployed: no loopback allowance and no allow-list. (Names resolve with the system
     resolver, which knows localhost and numeric forms; a test that needs other names installs one.)"""
     monkeypatch.delenv(ALLOW_LOOPBACK_ENV, raising=False)
-    monkeypatch.delenv(callback.ALLOWED_HOSTS_ENV, raising=False)
+    monkeypatch.delenv(ALLOWED_HOSTS_ENV, raising=False)
 
 
 def _dns(monkeypatch: pytest.MonkeyPatch, *answers: list[str]) -> list[str]:
@@ -141,12 +142,15 @@ def test_https_to_a_public_address_passes(url: str) -> None:
 
 @pytest.mark.parametrize("url", LOOPBACK)
 def test_the_local_allowance_opens_loopback_and_nothing_else(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    assert not allowance().loopback  # as deployed
     monkeypatch.setenv(ALLOW_LOOPBACK_ENV, "true")
-    outbound.resolve(outbound.parse(url))
-    outbound.resolve(outbound.parse(url.replace("https://", "http://", 1)))
+    local = allowance()
+    assert local.loopback
+    outbound.resolve(outbound.parse(url, allowance=local), local)
+    outbound.resolve(outbound.parse(url.replace("https://", "http://", 1), allowance=local), local)
     for other in ("https://10.0.0.1/cb", "https://169.254.169.254/", "http://93.184.216.34/cb", "https://[fc00::1]/"):
         with pytest.raises(UrlRefused):
-            outbound.resolve(outbound.parse(other))
+            outbound.resolve(outbound.parse(other, allowance=local), local)
 
 
 def test_every_address_a_name_resolves_to_must_be_public(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -281,7 +285,7 @@ def test_an_unreachable_callback_is_tried_three_times() -> None:
 
 
 def test_the_allow_list_limits_callback_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(callback.ALLOWED_HOSTS_ENV, "opal.optimizely.com, *.opal.example")
+    monkeypatch.setenv(ALLOWED_HOSTS_ENV, "opal.optimizely.com, *.opal.example")
     _dns(monkeypatch, ["93.184.216.34"])
     for allowed in ("https://opal.optimizely.com/cb", "https://eu.opal.example/cb", "https://OPAL.OPTIMIZELY.COM./x"):
         check_url(allowed)
@@ -371,7 +375,7 @@ def test_a_download_follows_a_redirect_between_public_names(
 ) -> None:
     _dns(monkeypatch, ["127.0.0.1"])
     receiver.redirect_to = f"http://storage.test:{receiver.port}/file"
-    with open_download(f"http://links.test:{receiver.port}/hop") as file:
+    with open_download(f"http://links.test:{receiver.port}/hop", allowance=allowance()) as file:
         assert gzip.decompress(file.read()) == b'{"a": 1}\n'
     assert [(p, h["host"]) for _, p, h in receiver.seen] == [
         ("/hop", f"links.test:{receiver.port}"),
@@ -386,11 +390,11 @@ def test_a_download_follows_a_redirect_between_public_names(
 def test_a_download_redirected_out_of_the_public_internet_is_refused(receiver: Receiver, target: str) -> None:
     receiver.redirect_to = target
     with pytest.raises(UrlRefused):
-        open_download(f"http://127.0.0.1:{receiver.port}/hop")
+        open_download(f"http://127.0.0.1:{receiver.port}/hop", allowance=allowance())
     assert [p for _, p, _ in receiver.seen] == ["/hop"]
 
 
 def test_a_download_redirected_in_a_loop_gives_up(receiver: Receiver) -> None:
     with pytest.raises(UpstreamError, match="redirected more than 5 times"):
-        open_download(f"http://127.0.0.1:{receiver.port}/loop")
+        open_download(f"http://127.0.0.1:{receiver.port}/loop", allowance=allowance())
     assert len(receiver.seen) == 6

@@ -1,6 +1,6 @@
 """Ids cannot change the path (issue 12.7): '.' and '..' are refused before anything is sent.
 
-The id parameters are taken from the catalog (``id`` and every ``…Id``), so a new tool's ids join.
+The id parameters are taken from the tool registry (``id`` and every ``…Id``), so a new tool's ids join.
 """
 
 from __future__ import annotations
@@ -12,17 +12,14 @@ from typing import Any
 
 import pytest
 
-from catalog import TOOLS
 from fullstory_client import FullstoryClient, NotFound, UnsafeId
 from local.fullstory_sim import FullstorySimulator
 from tests.conftest import call_tool
+from tools.registry import TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
 ID_PARAMETERS = [
-    (spec.name, name)
-    for spec in TOOLS
-    for name in spec.parameters.model_fields
-    if name == "id" or name.endswith("Id")
+    (spec.name, name) for spec in TOOLS for name in spec.parameters.model_fields if name == "id" or name.endswith("Id")
 ]
 
 
@@ -32,7 +29,7 @@ def _parameters(tool: str) -> dict[str, Any]:
     return parameters
 
 
-def test_the_catalog_has_the_ids_we_expect() -> None:
+def test_the_registry_has_the_ids_we_expect() -> None:
     names = {name for _, name in ID_PARAMETERS}
     assert {"id", "segmentId", "operationId", "executionId", "sessionId"} <= names
 

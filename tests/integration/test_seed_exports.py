@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 import requests
 
-from catalog.exports import EXPORT_SEGMENT
 from local.fullstory_sim import FullstorySimulator
 from local.lambda_runtime import import_handler
 from opal_tools.adapter import validate
 from tests.conftest import ROOT, call_tool, context
 from tests.seed_exports import STORIES, received, seed_exports
+from tools.export_runs import EXPORT_SEGMENT
 
 pytestmark = pytest.mark.usefixtures("aws")
 

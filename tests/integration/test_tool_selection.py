@@ -1,4 +1,4 @@
-"""ENABLED_TOOLS: discovery, the tools' answers and `make run`'s routes follow the selection."""
+"""ENABLED_TOOLS: discovery and the tools' answers follow the selection; `make run` serves every tool."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import requests
 
-from catalog import TOOLS
 from local.fullstory_sim import FullstorySimulator
 from local.server import LocalToolServer
 from opal_tools.selection import parse_selection, unknown_tokens
 from tests.conftest import call_tool, load_handler
+from tools.registry import TOOLS
 
 SELECTED = "segments,fullstory_list_sessions"
 SELECTED_TOOLS = ["fullstory_list_segments", "fullstory_get_segment", "fullstory_list_sessions"]
@@ -41,14 +41,14 @@ def _published(monkeypatch: pytest.MonkeyPatch, enabled: str | None, ai: str = "
 def test_blank_or_unset_selects_everything() -> None:
     assert parse_selection(None) == parse_selection("") == parse_selection(" , ") == frozenset({"all"})
     assert parse_selection(" Segments , fullstory_list_sessions,") == frozenset({"segments", "fullstory_list_sessions"})
-    assert unknown_tokens(parse_selection("segments,sesions,ai"), [t.name for t in TOOLS]) == ["sesions"]
+    assert unknown_tokens(parse_selection("segments,sesions,ai"), TOOLS) == ["sesions"]
 
 
 # ---------------------------------------------------------------------- discovery
 
 
 def test_discovery_lists_only_the_selected_groups_and_tools(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert _published(monkeypatch, SELECTED) == SELECTED_TOOLS  # catalog order, not the list's
+    assert _published(monkeypatch, SELECTED) == SELECTED_TOOLS  # registry order, not the list's
     assert _published(monkeypatch, None) == [t.name for t in TOOLS]
     assert _published(monkeypatch, "all") == [t.name for t in TOOLS]
     exports = [t.name for t in TOOLS if t.group == "exports"]
@@ -101,10 +101,11 @@ def selected_server(simulator: FullstorySimulator) -> Iterator[LocalToolServer]:
         yield running
 
 
-def test_local_server_routes_and_publishes_only_the_selection(selected_server: LocalToolServer) -> None:
+def test_local_server_serves_every_tool_and_publishes_only_the_selection(selected_server: LocalToolServer) -> None:
     base = selected_server.base_url
+    # Every function is deployed (and served) whatever the selection, as in AWS.
     assert sorted(r.path for r in selected_server.routes) == sorted(
-        ["/discovery", "/openapi.json", *(f"/tools/{name}" for name in SELECTED_TOOLS)]
+        ["/discovery", "/openapi.json", *(f"/tools/{tool.name}" for tool in TOOLS)]
     )
     names = [f["name"] for f in requests.get(base + "/discovery", timeout=5).json()["functions"]]
     assert names == SELECTED_TOOLS
@@ -113,21 +114,14 @@ def test_local_server_routes_and_publishes_only_the_selection(selected_server: L
         base + "/tools/fullstory_list_segments", json={"parameters": {"limit": 1}}, headers=auth, timeout=10
     )
     assert listed.status_code == 200
-    # Not deployed, so no route at all: API Gateway's (and the local server's) plain 404.
+    # Deployed but not selected: the tool itself says so, to a caller with the token only.
     missing = requests.post(base + "/tools/fullstory_get_session_quick_summary", json={}, headers=auth, timeout=5)
-    assert (missing.status_code, missing.json()) == (404, {"message": "Not Found"})
-    # No export tool that needs it: the workflow is not deployed either.
-    assert selected_server.deployed.state_machines == {}
-    assert selected_server.deployed.buckets == {}
-
-
-def test_local_server_deploys_the_workflow_for_an_export_tool(simulator: FullstorySimulator) -> None:
-    overrides = {"ENABLED_TOOLS": "fullstory_get_export_status"}
-    with LocalToolServer(simulator=simulator, env_overrides=overrides) as running:
-        assert set(running.deployed.state_machines) == {"ExportStateMachine"}
-        assert [r.path for r in running.routes if r.path.startswith("/tools/")] == [
-            "/tools/fullstory_get_export_status"
-        ]
+    assert (missing.status_code, missing.json()["error_code"]) == (404, "TOOL_NOT_ENABLED")
+    anonymous = requests.post(base + "/tools/fullstory_get_session_quick_summary", json={}, timeout=5)
+    assert anonymous.status_code == 401
+    # The export workflow is deployed whatever the selection, too.
+    assert set(selected_server.deployed.state_machines) == {"ExportStateMachine"}
+    assert set(selected_server.deployed.buckets) == {"ExportBucket"}
 
 
 def test_local_server_refuses_an_unknown_name(simulator: FullstorySimulator) -> None:

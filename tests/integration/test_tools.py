@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 
 from local.fullstory_sim import FullstorySimulator
+from local.secrets_extension import SecretsExtension
 from tests.conftest import (
     API_KEY_SECRET,
     BEARER,
     TOKEN_SECRET,
     call_tool,
     context,
+    let_secrets_cache_expire,
     load_handler,
     register_secret,
     tool_event,
@@ -91,27 +93,43 @@ def test_list_sessions_bad_parameters(parameters: dict[str, Any], named: str) ->
 
 @pytest.mark.parametrize("token", [None, "wrong", BEARER.upper(), BEARER + "x", ""])
 def test_bad_bearer_is_401_without_hints(token: str | None) -> None:
-    response = load_handler("fullstory_list_segments")(tool_event("fullstory_list_segments", {}, token=token),
-                                                       context())
+    response = load_handler("fullstory_list_segments")(
+        tool_event("fullstory_list_segments", {}, token=token), context()
+    )
     assert response["statusCode"] == 401
     assert response["headers"]["www-authenticate"] == "Bearer"
     assert BEARER not in response["body"]
 
 
-def test_rotated_bearer_token_works_without_redeploy(aws: Any) -> None:
+def test_rotated_bearer_token_works_without_redeploy_once_the_extension_cache_expires(aws: Any) -> None:
     assert call_tool("fullstory_list_segments", {"limit": 1})[0] == 200
     aws.put_secret_value(SecretId=TOKEN_SECRET, SecretString=register_secret("rotated-token-value-123"))
+    # The extension answers from its cache for SECRETS_MANAGER_TTL seconds, and offers no way around it.
+    assert call_tool("fullstory_list_segments", {"limit": 1}, token="rotated-token-value-123")[0] == 401
+    let_secrets_cache_expire()
     assert call_tool("fullstory_list_segments", {"limit": 1}, token="rotated-token-value-123")[0] == 200
+    # No cache of ours: the old token stops working as soon as the extension has the new one.
+    assert call_tool("fullstory_list_segments", {"limit": 1})[0] == 401
 
 
-def test_rotated_fullstory_key_is_picked_up_after_a_401(aws: Any, simulator: FullstorySimulator) -> None:
+def test_rotated_fullstory_key_is_picked_up_after_a_401(
+    aws: Any, simulator: FullstorySimulator, extension: SecretsExtension
+) -> None:
     assert call_tool("fullstory_list_segments", {"limit": 1})[0] == 200
     original = simulator.api_key
     try:
         simulator.api_key = register_secret("rotated-fullstory-key")
         aws.put_secret_value(SecretId=API_KEY_SECRET, SecretString="rotated-fullstory-key")
+        # Within the extension's TTL the re-read after Fullstory's 401 still gets the old key: a clear 502.
+        status, answer = call_tool("fullstory_list_segments", {"limit": 1})
+        assert status == 502 and answer["error_code"] == "FULLSTORY_UNAUTHORIZED", answer
+        let_secrets_cache_expire()
+        reads = extension.requests[API_KEY_SECRET]
         status, answer = call_tool("fullstory_list_segments", {"limit": 1})
         assert status == 200 and answer["count"] == 1
+        assert extension.requests[API_KEY_SECRET] == reads + 1  # the key is read again after the 401, once
+        assert call_tool("fullstory_list_segments", {"limit": 1})[0] == 200
+        assert extension.requests[API_KEY_SECRET] == reads + 1  # and not on every call
     finally:
         simulator.api_key = original
 

@@ -247,9 +247,16 @@ def test_proxy_from_the_environment_unless_no_proxy(monkeypatch: pytest.MonkeyPa
     assert manager.proxy_headers == urllib3.make_headers(proxy_basic_auth="user:p@ss")
 
 
-def test_ca_bundle_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+def test_ca_bundle_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any, aws: Any) -> None:
+    # The client takes the bundle it is given; the environment names it to the settings, and the
+    # factory hands it over.
+    from platform_kit.fullstory import fullstory_client
+
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
         monkeypatch.delenv(name, raising=False)
     assert "ca_certs" not in pool_manager(None).connection_pool_kw
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "corp.pem"))
-    assert pool_manager(None).connection_pool_kw["ca_certs"] == str(tmp_path / "corp.pem")
+    assert "ca_certs" not in fullstory_client()._http.connection_pool_kw
+    corp = str(tmp_path / "corp.pem")
+    assert pool_manager(None, ca_bundle=corp).connection_pool_kw["ca_certs"] == corp
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", corp)
+    assert fullstory_client()._http.connection_pool_kw["ca_certs"] == corp  # another environment, another client

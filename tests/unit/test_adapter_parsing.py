@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from catalog.segments import LIST_SEGMENTS
-from catalog.sessions import LIST_SESSIONS
 from opal_tools.adapter import MAX_BODY_BYTES, parse_body, validate
 from opal_tools.problems import Problem
+from tools.segments import LIST_SEGMENTS
+from tools.sessions import LIST_SESSIONS
 
 
 def _event(body: str | None, *, b64: bool = False) -> dict[str, Any]:

@@ -20,8 +20,18 @@ class TokenStore:
 
 @pytest.mark.parametrize(
     "header",
-    [None, "", "Bearer", "Bearer ", "Basic s3cret-token", "s3cret-token", "Bearer S3CRET-TOKEN", "Bearer s3cret-toke",
-     "Bearer s3cret-token-and-more", "Token s3cret-token"],
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic s3cret-token",
+        "s3cret-token",
+        "Bearer S3CRET-TOKEN",
+        "Bearer s3cret-toke",
+        "Bearer s3cret-token-and-more",
+        "Token s3cret-token",
+    ],
 )
 def test_rejects_anything_but_the_exact_token(header: str | None) -> None:
     assert not BearerAuth(TokenStore("s3cret-token").load).is_authorized(header)

@@ -63,7 +63,7 @@ def test_foreign_or_checked_bytecode_fails(
 
 def test_the_trace_finds_what_a_tool_imports() -> None:
     sources = check_built_layer.handler_module_sources()
-    assert {"opal_tools/adapter.py", "catalog/segments.py", "pydantic/main.py"} <= set(sources)
+    assert {"opal_tools/adapter.py", "tools/segments.py", "pydantic/main.py"} <= set(sources)
     assert {"urllib3/__init__.py", "aws_lambda_powertools/logging/logger.py"} <= set(sources)
     # boto3 is created lazily by the export tasks only (Powertools merely touches botocore/__init__).
     assert not [source for source in sources if source.startswith("boto3/") or source == "botocore/session.py"]

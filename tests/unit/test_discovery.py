@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from catalog import TOOLS
 from tests.conftest import load_handler
+from tools.registry import TOOLS
 
 OPAL_TYPES = {"string", "integer", "number", "boolean", "array", "object"}
 

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
-from catalog.export_fields import fields_to_send, resolve_fields
-from catalog.exports import CREATE_SEGMENT_EXPORT, EXPORT_SEGMENT, CreateSegmentExportParams
 from opal_tools.adapter import validate
 from opal_tools.discovery import function_entry
 from opal_tools.problems import Problem
-from segment_exports.request import fullstory_type
+from tools.export_fields import fields_to_send, resolve_fields
+from tools.export_request import CreateSegmentExportParams, fullstory_type
+from tools.export_runs import EXPORT_SEGMENT
+from tools.exports import CREATE_SEGMENT_EXPORT
 
 WEEK = {"start": "2024-05-01T00:00:00Z", "end": "2024-05-08T00:00:00Z"}
 

@@ -1,39 +1,21 @@
 """A secret that holds nothing usable is a 503 naming the secret to fix, never a 500 (issue 12.10).
 
-Both read paths: the signed request in Lambda (against a fake Secrets Manager) and boto3 (moto).
+Read as in Lambda: through the secrets extension's interface (local/secrets_extension.py, moto
+behind it); what the extension may answer beyond what moto stores is in tests/unit/test_secrets.py.
 The answer names the environment variable (and, after authentication, the secret's name), never
 the value.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from opal_tools import secrets
+from platform_kit import secrets
 from tests.conftest import API_KEY_SECRET, BEARER, TOKEN_SECRET, _reset_layer_caches, call_tool
-from tests.unit.test_aws_secrets import FakeSecretsManager, fake_sm, in_lambda  # noqa: F401 - fixtures
-
-DIRECT_MALFORMED = {
-    "binary not base64": {"SecretBinary": "!!! not base64 !!!"},
-    "binary not utf-8": {"SecretBinary": base64.b64encode(b"\xff\xfe\x00key").decode()},
-    "empty string": {"SecretString": ""},
-    "whitespace only": {"SecretString": " \n\t "},
-}
-
-
-@pytest.mark.parametrize("answer", list(DIRECT_MALFORMED.values()), ids=list(DIRECT_MALFORMED))
-def test_the_signed_read_reports_a_malformed_secret(in_lambda: FakeSecretsManager, answer: dict[str, str]) -> None:  # noqa: F811
-    in_lambda.secrets["tok"] = answer
-    with pytest.raises(secrets.SecretMalformed) as raised:
-        secrets.read_secret("TOKEN_ID")
-    assert raised.value.env_var == "TOKEN_ID" and raised.value.secret_name == "tok"
-    assert "TOKEN_ID" in str(raised.value) and "tok" in str(raised.value)
-    assert len(in_lambda.requests) == 1  # an answer, not a failure: boto3 is not asked the same again
 
 
 def test_an_arn_is_named_without_the_account() -> None:
@@ -53,7 +35,7 @@ def put(aws: Any) -> Iterator[Any]:
     yield put_value
 
 
-# An empty SecretString is refused by moto (AWS stores it): the signed-read test above covers it.
+# An empty SecretString is refused by moto (AWS stores it): tests/unit/test_secrets.py covers it.
 BOTO3_MALFORMED: dict[str, dict[str, Any]] = {
     "binary not utf-8": {"SecretBinary": b"\xff\xfe\x00key"},
     "whitespace only": {"SecretString": "   \n"},

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from catalog import TOOLS
 from tests.conftest import load_handler
+from tools.registry import TOOLS
 
 
 def _document(monkeypatch: pytest.MonkeyPatch, ai: str = "true") -> dict[str, Any]:

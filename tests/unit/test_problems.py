@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from fullstory_client import errors as fs
-from opal_tools.problems import from_fullstory_error
+from tools.problems import fullstory_problem as from_fullstory_error
 
 
 @pytest.mark.parametrize(

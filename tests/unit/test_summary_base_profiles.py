@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from catalog.summary_base_profiles import BASE_PROFILES_ENV, parse_base_profiles
-from catalog.summary_profiles import SUMMARY_TYPES
+from platform_kit.settings import BASE_PROFILES_ENV
 from tests.contract.test_template import RAW
+from tools.summary_base_profiles import parse_base_profiles
+from tools.summary_profiles import SUMMARY_TYPES
 
 UUID = "1c07280f-df08-494f-873e-6214cb6c46b4"  # the SDK CLI's example profile id shape
 VALID = {

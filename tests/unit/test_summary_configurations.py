@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from catalog.summary_profiles import CONFIGURATIONS, custom_configuration, visit_configuration
 from fullstory_client.summary_config import SummaryConfiguration
+from tools.summary_profiles import CONFIGURATIONS, custom_configuration, visit_configuration
 
 SDK = json.loads((Path(__file__).parents[1] / "fixtures" / "summaries" / "sdk_summary_request.json").read_text())
 NODE = SDK["response_schema_node"]
@@ -50,7 +50,7 @@ def dialect_problems(node: Any, path: str = "response_schema") -> list[str]:
     if not node.get("description") and path != "response_schema":
         problems.append(f"{path}: no description to guide the model")
     if "enum" in node and (kind != "STRING" or node.get("format") != "enum"):
-        problems.append(f"{path}: enum belongs on a STRING with \"format\": \"enum\"")
+        problems.append(f'{path}: enum belongs on a STRING with "format": "enum"')
     if kind == "ARRAY":
         problems += dialect_problems(node.get("items"), f"{path}.items")
     if kind == "OBJECT":

@@ -26,10 +26,10 @@ from typing import Any
 
 import pytest
 
-from fullstory_client.outbound import ALLOW_LOOPBACK_ENV
 from local.lambda_runtime import LocalFunction, use_layer
 from local.template import FunctionDef, functions, load_template, parameter_defaults, resolve
 from local.workflows import MOTO_CONFIG, Deployed, LambdaDispatcher, deploy, stop_running_executions
+from platform_kit.settings import ALLOW_LOOPBACK_ENV
 
 API_KEY_SECRET = "wf/fullstory-api-key"
 TOKEN_SECRET = "wf/opal-bearer-token"
@@ -223,7 +223,7 @@ def _warm_function(definition: FunctionDef) -> LocalFunction:
 
 
 def _reset_caches() -> None:
-    from segment_exports import aws
+    from platform_kit import aws
     from tests.conftest import _reset_layer_caches
 
     _reset_layer_caches()
@@ -232,8 +232,11 @@ def _reset_caches() -> None:
 
 @contextmanager
 def deployed_workflow(monkeypatch: pytest.MonkeyPatch, simulator: Any, clock: VirtualClock) -> Iterator[Workflow]:
-    """moto (Secrets Manager, S3, Step Functions, Lambda) with template.yaml's export stack in it."""
+    """moto (Secrets Manager, S3, Step Functions, Lambda) with template.yaml's export stack in it; the
+    functions read their secrets through the secrets extension's interface."""
     from moto import mock_aws
+
+    from tests.conftest import secrets_extension
 
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -246,7 +249,7 @@ def deployed_workflow(monkeypatch: pytest.MonkeyPatch, simulator: Any, clock: Vi
     template = _template()
     refs = parameter_defaults(template)
     refs.update({"FullstoryApiKeySecret": API_KEY_SECRET, "OpalBearerTokenSecret": TOKEN_SECRET})
-    with mock_aws(config=MOTO_CONFIG):
+    with mock_aws(config=MOTO_CONFIG), secrets_extension(monkeypatch):
         import boto3
 
         patch_moto(monkeypatch, clock)

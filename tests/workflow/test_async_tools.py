@@ -177,7 +177,7 @@ def test_a_malformed_async_callback_is_a_400_naming_it(
 def test_a_callback_url_that_may_not_be_called_is_a_400_naming_it(
     workflow: Workflow, sim: FullstorySimulator, monkeypatch: pytest.MonkeyPatch, url: str, problem: str
 ) -> None:
-    from fullstory_client.outbound import ALLOW_LOOPBACK_ENV
+    from platform_kit.settings import ALLOW_LOOPBACK_ENV
 
     monkeypatch.delenv(ALLOW_LOOPBACK_ENV)  # as deployed
     callback = {"url": url, "tool_call_id": "tc-x", "callback_token": CALLBACK_TOKEN}

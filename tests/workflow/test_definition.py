@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from catalog.exports import EXPORT_WORKFLOW_TIMEOUT_S
 from local.template import load_template
 from segment_exports.errors import TASK_ERRORS
+from tools.export_runs import EXPORT_WORKFLOW_TIMEOUT_S
 
 ROOT = Path(__file__).resolve().parents[2]
 ASL_PATH = ROOT / "statemachine" / "export_segment.asl.json"

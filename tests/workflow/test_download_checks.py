@@ -202,7 +202,7 @@ def test_deployed_even_the_simulators_loopback_link_is_refused(
     workflow: Workflow, sim: FullstorySimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Without the local server's allowance (the template never sets it), http://127.0.0.1 is refused.
-    from fullstory_client.outbound import ALLOW_LOOPBACK_ENV
+    from platform_kit.settings import ALLOW_LOOPBACK_ENV
 
     monkeypatch.delenv(ALLOW_LOOPBACK_ENV)
     described = workflow.run({"request": export_request()})

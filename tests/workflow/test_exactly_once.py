@@ -137,7 +137,7 @@ class _S3Faults:
 def _inject_s3(
     monkeypatch: pytest.MonkeyPatch, operation: str, prefix: str, times: int, unless_header: str | None = None
 ) -> _S3Faults:
-    from segment_exports import aws
+    from platform_kit import aws
 
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # botocore's own retries: none, so the count is exact
     aws.reset()

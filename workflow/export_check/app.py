@@ -6,19 +6,17 @@ Returns the job with ``state`` (the Choice after this task branches on it) and `
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
+from platform_kit.settings import settings
 from segment_exports.errors import ExportTimedOut, FullstoryUnavailable
-from segment_exports.polling import DEFAULT_BUDGET_S, after_poll
+from segment_exports.polling import after_poll
 from segment_exports.task import with_fullstory, workflow_task
-
-MAX_WAIT_ENV = "EXPORT_MAX_WAIT_SECONDS"
 
 
 def max_wait_s() -> int:
-    raw = os.environ.get(MAX_WAIT_ENV, "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_BUDGET_S
+    """EXPORT_MAX_WAIT_SECONDS: how long a run waits for Fullstory before it gives up."""
+    return settings().export_max_wait_s
 
 
 def check(event: dict[str, Any], context: Any) -> dict[str, Any]:

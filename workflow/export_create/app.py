@@ -18,9 +18,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from catalog.exports import CreateSegmentExportParams
-from opal_tools.adapter import logger
 from opal_tools.problems import from_validation_error
+from platform_kit.observability import logger
 from segment_exports import storage
 from segment_exports.errors import (
     ExportRequestInvalid,
@@ -30,8 +29,8 @@ from segment_exports.errors import (
     StorageUnavailable,
 )
 from segment_exports.polling import first_poll_state
-from segment_exports.request import start_export
 from segment_exports.task import with_fullstory, workflow_task
+from tools.export_request import CreateSegmentExportParams, start_export
 
 RECORD_ATTEMPTS = 3
 RECORD_BACKOFF_S = 0.5

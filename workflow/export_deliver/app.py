@@ -9,21 +9,21 @@ object per run, whatever happened to the previous attempt.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from catalog.exports import CreateSegmentExportParams
 from fullstory_client import DownloadLinkExpired, ExportFile, FullstoryClient, FullstoryError, UpstreamError
 from fullstory_client.download import open_download
 from fullstory_client.outbound import UrlRefused
-from opal_tools.views import iso_time
+from platform_kit.outbound import allowance
+from platform_kit.settings import settings
 from segment_exports import storage
 from segment_exports.errors import ExportFileInvalid, ExportLinkRefused, StorageUnavailable
 from segment_exports.file_check import CheckedExport
 from segment_exports.task import with_fullstory, workflow_task
+from tools.export_request import CreateSegmentExportParams
+from tools.views import iso_time
 
-RETENTION_ENV = "EXPORT_RETENTION_DAYS"
 DOWNLOAD_ATTEMPTS = 3
 _EXTENSIONS = {"FORMAT_CSV": "csv", "FORMAT_JSON": "json", "FORMAT_NDJSON": "ndjson"}
 
@@ -57,7 +57,10 @@ def _copy(
         link = client.get_search_export_results(search_export_id)
         try:
             opened = open_download(
-                link.location, connect_timeout=client.connect_timeout, read_timeout=client.read_timeout
+                link.location,
+                allowance=allowance(),
+                connect_timeout=client.connect_timeout,
+                read_timeout=client.read_timeout,
             )
             with opened as file:
                 filename = file.filename or default_filename(params, day)
@@ -84,7 +87,7 @@ def deliver(event: dict[str, Any], context: Any) -> dict[str, Any]:
         lambda client: _copy(client, search_export_id, execution, params, day), context
     )
     url, url_expires = storage.presign(key)
-    retention = os.environ.get(RETENTION_ENV, "")
+    retention_days = settings().export_retention_days
     result: dict[str, Any] = {
         "executionId": execution,
         "operationId": job.get("operationId"),
@@ -102,8 +105,8 @@ def deliver(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "downloadUrlExpiresAt": iso_time(url_expires),
         "polls": int((job.get("poll") or {}).get("polls", 0)),
     }
-    if retention.isdigit():
-        result["storedUntil"] = iso_time(datetime.now(UTC) + timedelta(days=int(retention)))
+    if retention_days is not None:
+        result["storedUntil"] = iso_time(datetime.now(UTC) + timedelta(days=retention_days))
     return result
 
 

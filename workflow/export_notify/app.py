@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from opal_tools.adapter import logger
+from platform_kit.observability import logger
 from segment_exports import callback_refs
 from segment_exports.callback import Outcome, failure_envelope, send, success_envelope
 from segment_exports.callback_refs import StoredCallback

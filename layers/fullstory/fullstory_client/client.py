@@ -80,7 +80,6 @@ _USER_AGENT = "fullstory-opal-tools/1.0"
 _ACCEPT_ENCODING = "gzip, deflate"
 # A signed download link may redirect (requests followed them); nothing else is retried here.
 _DOWNLOAD_RETRIES = urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5, raise_on_redirect=True)
-_CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 
 
 def proxy_for(url: str) -> str | None:
@@ -95,10 +94,11 @@ def proxy_for(url: str) -> str | None:
     return proxy if "://" in proxy else f"http://{proxy}"
 
 
-def pool_manager(proxy: str | None, *, num_pools: int = 1, maxsize: int = 1) -> urllib3.PoolManager:
-    """Kept-alive connections, through ``proxy`` if any; a CA bundle named in the environment is honoured."""
+def pool_manager(
+    proxy: str | None, *, ca_bundle: str | None = None, num_pools: int = 1, maxsize: int = 1
+) -> urllib3.PoolManager:
+    """Kept-alive connections, through ``proxy`` if any; TLS verified with ``ca_bundle`` when given."""
     options: dict[str, Any] = {"num_pools": num_pools, "maxsize": maxsize}
-    ca_bundle = next((os.environ[name] for name in _CA_BUNDLE_ENV if os.environ.get(name)), None)
     if ca_bundle:  # otherwise the system trust store (Lambda's)
         options["ca_cert_dir" if os.path.isdir(ca_bundle) else "ca_certs"] = ca_bundle
     if proxy is None:
@@ -132,6 +132,18 @@ def _path_id(value: str) -> str:
     return quote(value, safe="")
 
 
+def _transport_error(
+    exc: HTTPError, read_timeout: float, sent: bool, idempotent: bool, retry_timeouts: bool
+) -> tuple[FullstoryError, bool]:
+    """The error for a request that got no answer, and whether it may be sent again."""
+    if isinstance(exc, ReadTimeoutError):
+        return UpstreamTimeout(f"Fullstory did not answer within {read_timeout:g} s"), idempotent and retry_timeouts
+    if _is_timeout(exc):
+        return UpstreamTimeout("Fullstory could not be reached in time"), True  # nothing was sent
+    # Refused, reset, TLS, proxy.
+    return UpstreamError("the connection to Fullstory failed"), idempotent or not sent
+
+
 class FullstoryClient:
     def __init__(
         self,
@@ -144,6 +156,7 @@ class FullstoryClient:
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
         pool_size: int = 10,
+        ca_bundle: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -156,7 +169,7 @@ class FullstoryClient:
         self.deadline: float | None = None  # on ``clock``'s scale; None = no deadline
         self._sleep = sleep
         self._clock = clock
-        self._http = pool_manager(proxy_for(self.base_url), num_pools=2, maxsize=pool_size)
+        self._http = pool_manager(proxy_for(self.base_url), ca_bundle=ca_bundle, num_pools=2, maxsize=pool_size)
         self._headers = {
             "Authorization": f"Basic {api_key}",
             "Accept": "application/json",
@@ -420,15 +433,7 @@ class FullstoryClient:
                 )
             except HTTPError as exc:
                 sent = not _never_sent(exc)
-                if isinstance(exc, ReadTimeoutError):
-                    error: FullstoryError = UpstreamTimeout(f"Fullstory did not answer within {read_timeout:g} s")
-                    retryable = idempotent and retry_timeouts
-                elif _is_timeout(exc):
-                    error = UpstreamTimeout("Fullstory could not be reached in time")
-                    retryable = True  # nothing was sent
-                else:  # refused, reset, TLS, proxy
-                    error = UpstreamError("the connection to Fullstory failed")
-                    retryable = idempotent or not sent
+                error, retryable = _transport_error(exc, read_timeout, sent, idempotent, retry_timeouts)
             else:
                 if 200 <= response.status < 300:
                     return response if raw else self._json(response, empty_ok=method in ("DELETE", "HEAD"))

@@ -92,7 +92,13 @@ def error_for_download(response: BaseHTTPResponse) -> FullstoryError:
     return FullstoryError(f"the export download answered HTTP {status}", status=status)
 
 
-def open_download(location: str, *, connect_timeout: float = 3.05, read_timeout: float = 20.0) -> ExportFile:
+def open_download(
+    location: str,
+    *,
+    allowance: outbound.Allowance = outbound.STRICT,
+    connect_timeout: float = 3.05,
+    read_timeout: float = 20.0,
+) -> ExportFile:
     """Start streaming the file at a results ``location`` (the caller closes it).
 
     Raises ``outbound.UrlRefused`` when the link or a redirect leaves the public internet,
@@ -102,7 +108,13 @@ def open_download(location: str, *, connect_timeout: float = 3.05, read_timeout:
     timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
     try:
         response = outbound.request(
-            "GET", location, headers=_HEADERS, timeout=timeout, max_redirects=MAX_REDIRECTS, stream=True
+            "GET",
+            location,
+            headers=_HEADERS,
+            timeout=timeout,
+            allowance=allowance,
+            max_redirects=MAX_REDIRECTS,
+            stream=True,
         )
     except (HTTPError, OSError) as exc:
         # NewConnectionError (refused, unresolvable) subclasses ConnectTimeoutError but is no timeout.

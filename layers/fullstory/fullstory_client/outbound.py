@@ -8,27 +8,27 @@ follows a redirect here; a caller that allows redirects gets every hop checked t
 Proxies from the environment are not used for these requests: through a proxy, the address
 actually connected to could not be checked.
 
-Only the local server sets ``LOCAL_ALLOW_LOOPBACK_URLS=true`` (``make run`` calls a receiver on
-127.0.0.1 and downloads from the embedded simulator): loopback addresses are then allowed too,
-over http or https. The template never sets it (tests/contract checks that).
+What else is allowed is the caller's to say, in an ``Allowance``: loopback addresses (over http
+or https) only where the local server allows them (``make run`` calls a receiver on 127.0.0.1
+and downloads from the embedded simulator; the template never allows it, tests/contract checks
+that), and the CA bundle TLS is verified with. The default allows nothing more.
 """
 
 from __future__ import annotations
 
-import os
+import os.path
 import socket
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import urllib3
-from urllib3 import BaseHTTPResponse
+if TYPE_CHECKING:  # urllib3 itself is imported when the first request is sent: the checks need none of it
+    import urllib3
+    from urllib3 import BaseHTTPResponse
 
-ALLOW_LOOPBACK_ENV = "LOCAL_ALLOW_LOOPBACK_URLS"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 _CGNAT = ip_network("100.64.0.0/10")
 _NAT64 = ip_network("64:ff9b::/96")  # a NAT64 gateway would connect to the IPv4 address inside
 
@@ -59,8 +59,15 @@ class Target:
         return host if self.port == (443 if self.scheme == "https" else 80) else f"{host}:{self.port}"
 
 
-def loopback_allowed() -> bool:
-    return os.environ.get(ALLOW_LOOPBACK_ENV, "").strip().lower() == "true"
+@dataclass(frozen=True)
+class Allowance:
+    """What a request may do beyond https to a public address, verified with the system's CAs."""
+
+    loopback: bool = False  # the local server only
+    ca_bundle: str | None = None  # a CA file or directory to verify TLS with instead
+
+
+STRICT = Allowance()
 
 
 def host_allowed(host: str, allowed_hosts: Collection[str]) -> bool:
@@ -98,9 +105,9 @@ def _literal(host: str) -> IPAddress | None:
         return None
 
 
-def check_address(address: IPAddress, scheme: str) -> None:
+def check_address(address: IPAddress, scheme: str, allowance: Allowance = STRICT) -> None:
     """Raises UrlRefused unless ``address`` may be connected to with ``scheme``."""
-    if address.is_loopback and loopback_allowed():
+    if address.is_loopback and allowance.loopback:
         return
     why = not_public(address)
     if why is not None:
@@ -109,7 +116,7 @@ def check_address(address: IPAddress, scheme: str) -> None:
         raise UrlRefused("must use https")
 
 
-def parse(url: str, *, allowed_hosts: Collection[str] = ()) -> Target:
+def parse(url: str, *, allowed_hosts: Collection[str] = (), allowance: Allowance = STRICT) -> Target:
     """The URL's parts, after the checks that need no DNS; raises UrlRefused."""
     try:
         parts = urlsplit(url.strip())
@@ -120,7 +127,7 @@ def parse(url: str, *, allowed_hosts: Collection[str] = ()) -> Target:
     host = (parts.hostname or "").rstrip(".")
     if scheme not in ("https", "http"):
         raise UrlRefused("must be an https URL")
-    if scheme == "http" and not loopback_allowed():
+    if scheme == "http" and not allowance.loopback:
         raise UrlRefused("must use https")
     if not host:
         raise UrlRefused("has no host")
@@ -130,12 +137,12 @@ def parse(url: str, *, allowed_hosts: Collection[str] = ()) -> Target:
         raise UrlRefused(f"host {host} is not one of the allowed hosts")
     literal = _literal(host)
     if literal is not None:
-        check_address(literal, scheme)
+        check_address(literal, scheme, allowance)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(url, scheme, host, port or (443 if scheme == "https" else 80), path)
 
 
-def resolve(target: Target) -> str:
+def resolve(target: Target, allowance: Allowance = STRICT) -> str:
     """The address to connect to: every address the host resolves to must pass (raises UrlRefused);
     a name that does not resolve raises OSError, as a failed connection would."""
     literal = _literal(target.host)
@@ -146,21 +153,22 @@ def resolve(target: Target) -> str:
     if not addresses:
         raise OSError(f"{target.host} has no address")
     for address in addresses:
-        check_address(address, target.scheme)
+        check_address(address, target.scheme, allowance)
     return str(addresses[0])
 
 
-def _ca_bundle() -> tuple[str | None, str | None]:
-    """(file, directory) named in the environment, as requests read them; else the system store."""
-    bundle = next((os.environ[name] for name in _CA_BUNDLE_ENV if os.environ.get(name)), None)
+def _ca_bundle(bundle: str | None) -> tuple[str | None, str | None]:
+    """(file, directory) of the CA bundle; (None, None): the system store."""
     if not bundle:
         return None, None
     return (None, bundle) if os.path.isdir(bundle) else (bundle, None)
 
 
-def _pool(target: Target, address: str, timeout: urllib3.Timeout) -> urllib3.HTTPConnectionPool:
+def _pool(target: Target, address: str, timeout: urllib3.Timeout, allowance: Allowance) -> urllib3.HTTPConnectionPool:
+    import urllib3
+
     if target.scheme == "https":
-        ca_file, ca_dir = _ca_bundle()
+        ca_file, ca_dir = _ca_bundle(allowance.ca_bundle)
         return urllib3.HTTPSConnectionPool(
             address,
             target.port,
@@ -176,9 +184,15 @@ def _pool(target: Target, address: str, timeout: urllib3.Timeout) -> urllib3.HTT
 
 
 def _send(
-    method: str, target: Target, headers: Mapping[str, str], body: bytes | None, timeout: urllib3.Timeout, stream: bool
+    method: str,
+    target: Target,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    timeout: urllib3.Timeout,
+    stream: bool,
+    allowance: Allowance,
 ) -> BaseHTTPResponse:
-    pool = _pool(target, resolve(target), timeout)
+    pool = _pool(target, resolve(target, allowance), timeout, allowance)
     response = pool.urlopen(
         method,
         target.path,
@@ -203,20 +217,21 @@ def request(
     timeout: urllib3.Timeout,
     body: bytes | None = None,
     allowed_hosts: Collection[str] = (),
+    allowance: Allowance = STRICT,
     max_redirects: int = 0,
     stream: bool = False,
 ) -> BaseHTTPResponse:
     """One request to a checked address. Up to ``max_redirects`` redirects are followed (as GET, each
     hop checked like the first); after that a redirect is returned as the answer. Raises
     UrlRefused, or urllib3's HTTPError / OSError when the connection fails."""
-    target = parse(url, allowed_hosts=allowed_hosts)
+    target = parse(url, allowed_hosts=allowed_hosts, allowance=allowance)
     for hop in range(max_redirects + 1):
-        response = _send(method, target, headers, body, timeout, stream)
+        response = _send(method, target, headers, body, timeout, stream, allowance)
         location = response.headers.get("Location")
         if response.status not in REDIRECT_STATUSES or not location or hop == max_redirects:
             return response
         response.close()
         response.release_conn()
-        target = parse(urljoin(target.url, location), allowed_hosts=allowed_hosts)
+        target = parse(urljoin(target.url, location), allowed_hosts=allowed_hosts, allowance=allowance)
         method, body = "GET", None
     raise AssertionError("unreachable")

@@ -1,44 +1,43 @@
 """Turns an API Gateway HTTP API (v2) event into a validated tool call, and back.
 
-Every path out of here is a JSON answer: 200 with the result (202 when an async tool's logic
+A call goes through named steps: authenticate → enabled? → parse → validate → run → map errors →
+record. Every path out is a JSON answer: 200 with the result (202 when an async tool's logic
 returns ``Accepted``), or a problem body with the right status. Tracebacks go to the log (with
-the request id), never to the caller. Logic is ``(params, client)``, or ``(params, client, call)``
-when it needs Opal's envelope (``ToolCall``: the async callback, execution mode, thread).
+the request id), never to the caller. The logic gets its parameters and, by keyword, exactly what
+its spec says it needs (``ToolSpec.needs``), each from a provider the deployment supplies.
 """
 
 from __future__ import annotations
 
 import base64
-import inspect
 import json
-import os
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
-from fullstory_client import FullstoryClient, FullstoryError, Unauthorized
+from platform_kit.observability import SERVICE, LambdaHandler, logger, metrics, with_lambda_logging
+from platform_kit.secrets import SecretMalformed, SecretUnavailable, read_secret
+from platform_kit.settings import TOKEN_SECRET_ENV
 
 from .auth import BearerAuth
-from .fullstory_access import fullstory_client
-from .problems import Problem, bad_parameters, from_fullstory_error, from_validation_error, internal_error, unauthorized
-from .secrets import TOKEN_SECRET_ENV, SecretMalformed, SecretUnavailable, read_secret
+from .problems import Problem, bad_parameters, from_validation_error, internal_error, unauthorized
 from .selection import ai_analysis_enabled, tool_enabled
-from .spec import ToolSpec
-from .tool_call import Accepted, ToolCall, tool_call
+from .spec import OPAL_CALL, ToolSpec
+from .tool_call import Accepted, tool_call
 
-P = TypeVar("P", bound=BaseModel)
-T = TypeVar("T")
-LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+# Gives a tool one of its needs: ``provider(use, context)`` calls ``use(value)`` and returns what it
+# returns; it may call it again (after refreshing a credential, say) or wrap it (to map its errors).
+Provider = Callable[[Callable[[Any], Any], Any], Any]
+# The problem a tool's own error is for; None: not one it knows (an internal error).
+ProblemOf = Callable[[Exception], Problem | None]
 
 MAX_BODY_BYTES = 256 * 1024
 # Below the smallest limit Python can be set to for int() of a string (640), and far above any real value.
 MAX_INTEGER_DIGITS = 600
 MAX_NESTING = 32  # Opal's envelope and our parameters are a few levels deep
-DEADLINE_MARGIN_S = 1.5  # time kept back to answer after the last Fullstory call
 # Opal's envelope keys, ignored when a caller sends parameters without the wrapper.
 OPAL_ENVELOPE_KEYS = frozenset({"auth", "auth_credentials", "environment", "chat_metadata", "async_callback"})
 # Opal's correlation headers -> log keys, so one conversation or workflow run can be followed in the logs.
@@ -47,49 +46,11 @@ OPAL_ID_HEADERS = {
     "x-opal-workflow-execution-id": "opal_workflow_execution_id",
 }
 
-# What Powertools' inject_lambda_context logs of the Lambda context: log key -> context attribute.
-LAMBDA_CONTEXT_KEYS = {
-    "function_name": "function_name",
-    "function_memory_size": "memory_limit_in_mb",
-    "function_arn": "invoked_function_arn",
-    "function_request_id": "aws_request_id",
-}
-
-# The template sets the service to the stack name, so two stacks in one account keep their metrics apart.
-SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "fullstory-opal-tools"
-logger = Logger(service=SERVICE)
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FullstoryOpalTools"), service=SERVICE)
-
-
-def with_lambda_logging(handler: LambdaHandler) -> LambdaHandler:
-    """Powertools' ``inject_lambda_context(clear_state=True)``, with the keys kept per thread.
-
-    In Lambda one invocation runs at a time, so this is the same; where several functions share
-    one process (the local server runs them on concurrent threads), each line still names the
-    function and request that wrote it. Powertools' own decorator writes the logger's shared keys.
-    """
-    cold_start = True
-
-    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        nonlocal cold_start
-        logger.thread_safe_clear_keys()
-        keys: dict[str, Any] = {"cold_start": cold_start}
-        cold_start = False
-        for key, attribute in LAMBDA_CONTEXT_KEYS.items():
-            value = getattr(context, attribute, None)
-            if value is not None:
-                keys[key] = value
-        request_id = (event.get("requestContext") or {}).get("requestId") if isinstance(event, dict) else None
-        if request_id:
-            keys["correlation_id"] = request_id
-        logger.thread_safe_append_keys(**keys)
-        return handler(event, context)
-
-    return handle
-
 
 def _load_token(force: bool) -> str:
-    return read_secret(TOKEN_SECRET_ENV, force=force)
+    # Read through the secrets extension on every call (its cache is the only one); it offers no
+    # way to skip that cache, so a forced read asks it again all the same.
+    return read_secret(TOKEN_SECRET_ENV)
 
 
 bearer_auth = BearerAuth(_load_token)
@@ -230,150 +191,172 @@ def validate(spec: ToolSpec, raw: dict[str, Any]) -> BaseModel:
         ) from None
 
 
-def _remaining_s(context: Any) -> float | None:
-    getter = getattr(context, "get_remaining_time_in_millis", None)
-    return getter() / 1000 if callable(getter) else None
+# ---------------------------------------------------------------------- the steps of a tool call
 
 
-def run_with_fullstory(work: Callable[[FullstoryClient], T], context: Any) -> T:
-    """``work(client)`` within the Lambda's deadline; after a 401 the key is re-read once (rotation)."""
-    client = fullstory_client()
-    for attempt in (1, 2):
-        remaining = _remaining_s(context)
-        client.set_time_budget(None if remaining is None else remaining - DEADLINE_MARGIN_S)
-        try:
-            return work(client)
-        except Unauthorized:
-            # The key may have been rotated in the secret: read it afresh and try once more.
-            refreshed = fullstory_client(force_key_refresh=True)
-            if attempt == 2 or refreshed is client:
-                raise
-            client = refreshed
-    raise AssertionError("unreachable")
+def _note_request(event: dict[str, Any], context: Any) -> tuple[str | None, str | None]:
+    """The request id and Opal's thread id; Opal's correlation ids go into the log keys."""
+    request_id = (event.get("requestContext") or {}).get("requestId") or getattr(context, "aws_request_id", None)
+    thread_id = _header(event, "x-opal-thread-id")
+    if thread_id:
+        logger.thread_safe_append_keys(opal_thread_id=thread_id[:128])
+    for header, key in OPAL_ID_HEADERS.items():
+        value = _header(event, header)
+        if value:
+            logger.thread_safe_append_keys(**{key: value[:128]})
+    return request_id, thread_id
 
 
-def _outcome(problem: Problem) -> str:
-    if problem.error_code.startswith("FULLSTORY_"):
-        return problem.error_code.lower()
-    return {400: "client_error", 401: "unauthorized", 413: "client_error"}.get(
-        problem.status, problem.error_code.lower()
+def authenticate(event: dict[str, Any]) -> None:
+    """The caller's bearer token against the registry's; a 401, or a 503 when the token store fails."""
+    try:
+        authorized = bearer_auth.is_authorized(_header(event, "authorization"))
+    except SecretMalformed as exc:
+        logger.error("bearer token secret unusable", extra={"reason": str(exc)})
+        # Said before authentication: the environment variable, not the secret's name.
+        raise Problem(
+            503,
+            "Registry not configured",
+            f"The registry's bearer token secret (named by {exc.env_var}) holds no usable token; an "
+            "administrator must store the token Opal sends in that secret.",
+            "TOKEN_SECRET_INVALID",
+        ) from None
+    except SecretUnavailable:
+        logger.error("bearer token secret unavailable")
+        raise Problem(
+            503,
+            "Registry not ready",
+            "The registry's token store is unavailable; try again later.",
+            "TOKEN_STORE_UNAVAILABLE",
+        ) from None
+    if not authorized:
+        raise unauthorized()
+
+
+def ensure_enabled(spec: ToolSpec) -> None:
+    """404 for a tool this installation does not publish, 403 for an AI tool with AI analysis off.
+    Only a caller with the token learns how this installation is configured."""
+    if not tool_enabled(spec):
+        raise Problem(
+            404,
+            "Tool not enabled",
+            f"{spec.name} is not enabled in this installation (EnabledTools / ENABLED_TOOLS). "
+            "Use the tools listed in discovery, or ask an administrator to enable it.",
+            "TOOL_NOT_ENABLED",
+        )
+    if spec.ai and not ai_analysis_enabled():
+        raise Problem(
+            403,
+            "AI analysis is disabled",
+            "AI session analysis is turned off for this installation (EnableAiAnalysis=false). "
+            "An administrator can turn it on.",
+            "AI_ANALYSIS_DISABLED",
+        )
+
+
+def run(spec: ToolSpec, params: BaseModel, context: Any, providers: Mapping[str, Provider]) -> Any:
+    """``spec.run(params, **needs)``: each need that the tool declares, from its provider."""
+    keywords, given = spec.keywords, dict[str, Any]()
+
+    def from_need(index: int) -> Any:
+        if index == len(keywords):
+            return spec.run(params, **given)
+
+        def use(value: Any) -> Any:
+            given[keywords[index]] = value
+            return from_need(index + 1)
+
+        return providers[keywords[index]](use, context)
+
+    return from_need(0)
+
+
+def answer(result: Any) -> tuple[dict[str, Any], str]:
+    """The response and the outcome of what the logic returned: 202 for ``Accepted``, else 200."""
+    if isinstance(result, Accepted):
+        return json_response(202, result.body), "accepted"
+    return json_response(200, result), "success"
+
+
+def map_error(error: Exception, problem_of: ProblemOf) -> Problem:
+    """Every failure as a problem: ours as they are, the tool's own errors as ``problem_of`` says, the
+    rest (logged with its traceback) as a 500 that says nothing of it."""
+    if isinstance(error, Problem):
+        return error
+    problem = problem_of(error)
+    if problem is None:
+        logger.exception("tool failed")
+        return internal_error()
+    return problem
+
+
+# The outcome of a problem is its error code, but for the refusals of a malformed call.
+_CLIENT_OUTCOMES = {
+    "INVALID_PARAMETERS": "client_error",
+    "BODY_TOO_LARGE": "client_error",
+    "UNAUTHORIZED": "unauthorized",
+}
+
+
+def outcome_of(problem: Problem) -> str:
+    return _CLIENT_OUTCOMES.get(problem.error_code, problem.error_code.lower())
+
+
+def record(spec: ToolSpec, response: dict[str, Any], outcome: str, started: float) -> None:
+    """One log line and one metric per call."""
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    logger.info(
+        "tool call",
+        extra={
+            "tool": spec.name,
+            "status": response["statusCode"],
+            "outcome": outcome,
+            "duration_ms": round(elapsed_ms, 1),
+        },
     )
+    metrics.clear_metrics()  # a disabled provider skips the flush, and with it the reset
+    metrics.add_dimension(name="tool", value=spec.name)
+    metrics.add_dimension(name="outcome", value=outcome)
+    # Two aggregates the template's alarms and dashboard read without naming every tool (alarm
+    # math takes at most 10 metrics): all calls, and the calls by HTTP status class.
+    metrics.add_dimensions(service=SERVICE, status_class=f"{response['statusCode'] // 100}xx")
+    metrics.add_dimensions(service=SERVICE)
+    metrics.add_metric(name="ToolCall", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+    metrics.flush_metrics()
 
 
-def _takes_call(logic: Callable[..., Any]) -> bool:
-    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    return sum(p.kind in positional for p in inspect.signature(logic).parameters.values()) >= 3
+def _given(value: Any) -> Provider:
+    return lambda use, _context: use(value)
+
+
+def _no_mapping(error: Exception) -> Problem | None:
+    return None
 
 
 def tool_handler(
-    spec: ToolSpec,
-    logic: Callable[[P, FullstoryClient], Any] | Callable[[P, FullstoryClient, ToolCall], Any],
+    spec: ToolSpec, *, providers: Mapping[str, Provider] | None = None, problem_of: ProblemOf = _no_mapping
 ) -> LambdaHandler:
-    """The Lambda handler for one tool: ``logic`` gets validated parameters, a client and, when it
-    takes a third argument, the ``ToolCall``. Returning ``Accepted`` answers 202."""
-    with_call = _takes_call(logic)
-
-    def run(params: BaseModel, call: ToolCall, client: FullstoryClient | None) -> Any:
-        if with_call:
-            return cast(Callable[[BaseModel, FullstoryClient | None, ToolCall], Any], logic)(params, client, call)
-        return cast(Callable[[BaseModel, FullstoryClient | None], Any], logic)(params, client)
+    """The Lambda handler for one tool. ``providers`` give its needs by keyword (the call is the
+    adapter's own); ``problem_of`` turns the errors its logic raises into problems."""
 
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         started = time.perf_counter()
-        request_id = (event.get("requestContext") or {}).get("requestId") or getattr(context, "aws_request_id", None)
-        thread_id = _header(event, "x-opal-thread-id")
-        if thread_id:
-            logger.thread_safe_append_keys(opal_thread_id=thread_id[:128])
-        for header, key in OPAL_ID_HEADERS.items():
-            value = _header(event, header)
-            if value:
-                logger.thread_safe_append_keys(**{key: value[:128]})
-        outcome = "success"
+        request_id, thread_id = _note_request(event, context)
         try:
-            try:
-                authorized = bearer_auth.is_authorized(_header(event, "authorization"))
-            except SecretMalformed as exc:
-                logger.error("bearer token secret unusable", extra={"reason": str(exc)})
-                # Said before authentication: the environment variable, not the secret's name.
-                raise Problem(
-                    503,
-                    "Registry not configured",
-                    f"The registry's bearer token secret (named by {exc.env_var}) holds no usable token; an "
-                    "administrator must store the token Opal sends in that secret.",
-                    "TOKEN_SECRET_INVALID",
-                ) from None
-            except SecretUnavailable:
-                logger.error("bearer token secret unavailable")
-                raise Problem(
-                    503,
-                    "Registry not ready",
-                    "The registry's token store is unavailable; try again later.",
-                    "TOKEN_STORE_UNAVAILABLE",
-                ) from None
-            if not authorized:
-                raise unauthorized()
-            # Only a caller with the token learns how this installation is configured.
-            if not tool_enabled(spec):
-                raise Problem(
-                    404,
-                    "Tool not enabled",
-                    f"{spec.name} is not enabled in this installation (EnabledTools / ENABLED_TOOLS). "
-                    "Use the tools listed in discovery, or ask an administrator to enable it.",
-                    "TOOL_NOT_ENABLED",
-                )
-            if spec.ai and not ai_analysis_enabled():
-                raise Problem(
-                    403,
-                    "AI analysis is disabled",
-                    "AI session analysis is turned off for this installation (EnableAiAnalysis=false). "
-                    "An administrator can turn it on.",
-                    "AI_ANALYSIS_DISABLED",
-                )
+            authenticate(event)
+            ensure_enabled(spec)
             raw_params, envelope = parse_request(event)
             params = validate(spec, raw_params)
             call = tool_call(
                 spec.name, envelope, is_async=spec.mode == "async", request_id=request_id, thread_id=thread_id
             )
-            if spec.calls_fullstory:
-                result = run_with_fullstory(lambda client: run(params, call, client), context)
-            else:  # its function has no Fullstory key to read (template.yaml)
-                result = run(params, call, None)
-            if isinstance(result, Accepted):
-                outcome = "accepted"
-                response = json_response(202, result.body)
-            else:
-                response = json_response(200, result)
-        except Problem as problem:
-            outcome = _outcome(problem)
-            response = problem_response(problem, request_id)
-        except FullstoryError as error:
-            mapped = from_fullstory_error(error)
-            outcome = _outcome(mapped)
-            response = problem_response(mapped, request_id)
-        except Exception:
-            logger.exception("tool failed")
-            outcome = "internal_error"
-            response = problem_response(internal_error(), request_id)
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        logger.info(
-            "tool call",
-            extra={
-                "tool": spec.name,
-                "status": response["statusCode"],
-                "outcome": outcome,
-                "duration_ms": round(elapsed_ms, 1),
-            },
-        )
-        metrics.clear_metrics()  # a disabled provider skips the flush, and with it the reset
-        metrics.add_dimension(name="tool", value=spec.name)
-        metrics.add_dimension(name="outcome", value=outcome)
-        # Two aggregates the template's alarms and dashboard read without naming every tool (alarm
-        # math takes at most 10 metrics): all calls, and the calls by HTTP status class.
-        metrics.add_dimensions(service=SERVICE, status_class=f"{response['statusCode'] // 100}xx")
-        metrics.add_dimensions(service=SERVICE)
-        metrics.add_metric(name="ToolCall", unit=MetricUnit.Count, value=1)
-        metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
-        metrics.flush_metrics()
+            given = {**(providers or {}), OPAL_CALL.keyword: _given(call)}
+            response, outcome = answer(run(spec, params, context, given))
+        except Exception as error:
+            problem = map_error(error, problem_of)
+            response, outcome = problem_response(problem, request_id), outcome_of(problem)
+        record(spec, response, outcome, started)
         return response
 
     return with_lambda_logging(handle)

@@ -1,10 +1,16 @@
-"""Opal discovery entries generated from the tool specs' pydantic models."""
+"""Opal discovery entries generated from the tool specs' pydantic models, and the discovery function.
+
+``GET /discovery`` is the Opal manifest, ``GET /openapi.json`` the same tools as OpenAPI (both public).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from typing import Any
 
+from .selection import ai_analysis_enabled, is_selected, selection_from_env
 from .spec import ToolSpec
 
 _OPAL_TYPES = {"string", "integer", "number", "boolean", "array", "object"}
@@ -119,3 +125,40 @@ def discovery_document(specs: Iterable[ToolSpec], *, instructions: str | None = 
 def discovery_media_type(specs: Iterable[ToolSpec]) -> str:
     """The Content-Type of a discovery document publishing ``specs``, as the official SDK chooses it."""
     return DISCOVERY_MEDIA_TYPE_V2 if any(spec.mode == "async" for spec in specs) else DISCOVERY_MEDIA_TYPE_V1
+
+
+def published(tools: Iterable[ToolSpec], ai_enabled: bool, selection: frozenset[str]) -> list[ToolSpec]:
+    """What this installation publishes: EnabledTools / ENABLED_TOOLS chooses; AI tools also need AI analysis on."""
+    return [tool for tool in tools if (ai_enabled or not tool.ai) and is_selected(tool, selection)]
+
+
+def discovery_handler(
+    tools: Sequence[ToolSpec], *, instructions: str, title: str, version: str
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda handler of both public routes; each document is built once per selection."""
+
+    @cache
+    def manifest(ai_enabled: bool, selection: frozenset[str]) -> tuple[str, str]:
+        shown = published(tools, ai_enabled, selection)
+        return json.dumps(discovery_document(shown, instructions=instructions)), discovery_media_type(shown)
+
+    @cache
+    def openapi(ai_enabled: bool, selection: frozenset[str]) -> str:
+        from .openapi import openapi_document  # only this route pays for it
+
+        shown = published(tools, ai_enabled, selection)
+        return json.dumps(openapi_document(shown, title=title, description=instructions, version=version))
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        chosen = (ai_analysis_enabled(), selection_from_env())
+        if str(event.get("rawPath") or "").endswith("/openapi.json"):
+            body, media_type = openapi(*chosen), "application/json"
+        else:
+            body, media_type = manifest(*chosen)
+        return {
+            "statusCode": 200,
+            "headers": {"content-type": media_type, "cache-control": "max-age=60"},
+            "body": body,
+        }
+
+    return handle

@@ -36,12 +36,12 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 _PROBLEMS = {
     "400": "Invalid parameters: each bad parameter is named in `errors`.",
     "401": "Missing or wrong bearer token.",
-    "403": "Not permitted: the Fullstory key's level, or AI analysis disabled.",
-    "404": "Not found in Fullstory.",
-    "429": "Fullstory rate limit; see `retry_after`.",
-    "502": "Fullstory failed or rejected the API key.",
-    "503": "Not configured yet (no Fullstory key in the secret).",
-    "504": "Fullstory did not answer in time.",
+    "403": "Not permitted: by the service the tool calls, or a feature turned off for this installation.",
+    "404": "Not found: what the tool looked up, or the tool itself when it is not enabled.",
+    "429": "Rate limited; see `retry_after`.",
+    "502": "The service the tool calls failed, or refused the registry's credentials.",
+    "503": "Not configured yet (e.g. no credentials in the secret), or a dependency is unavailable.",
+    "504": "The service the tool calls did not answer in time.",
 }
 
 

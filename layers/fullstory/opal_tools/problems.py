@@ -8,8 +8,6 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from fullstory_client import errors as fs
-
 
 @dataclass
 class Problem(Exception):
@@ -71,75 +69,6 @@ def from_validation_error(exc: ValidationError, allowed: list[str]) -> Problem:
             problem += f"; the parameters are: {', '.join(allowed)}"
         errors.append({"parameter": parameter, "problem": problem})
     return bad_parameters(errors)
-
-
-_FORBIDDEN_HINT = (
-    "The Fullstory API key does not allow this. Segment exports need an Admin key; session "
-    "data and AI summaries need an Admin or Architect key (and Anywhere: Activation for summaries)."
-)
-
-
-def from_fullstory_error(error: fs.FullstoryError) -> Problem:
-    """Fullstory's failures, said so that a model (and the person behind it) can act on them."""
-    said = f" Fullstory said: {error.message}" if error.message else ""
-    if isinstance(error, fs.RateLimited):
-        wait = f" Try again in {error.retry_after} s." if error.retry_after is not None else " Try again shortly."
-        return Problem(
-            429,
-            "Fullstory rate limit",
-            "Fullstory is rate limiting this account." + wait,
-            "FULLSTORY_RATE_LIMITED",
-            retry_after=error.retry_after if error.retry_after is not None else 10,
-        )
-    if isinstance(error, fs.NotFound):
-        return Problem(404, "Not found in Fullstory", "Fullstory has no such resource." + said, "FULLSTORY_NOT_FOUND")
-    if isinstance(error, fs.Forbidden):
-        return Problem(403, "Not permitted by Fullstory", _FORBIDDEN_HINT + said, "FULLSTORY_FORBIDDEN")
-    if isinstance(error, fs.Unauthorized):
-        return Problem(
-            502,
-            "Fullstory rejected the API key",
-            "The Fullstory API key configured for this tool registry is missing or invalid; an "
-            "administrator must store a valid key in the registry's Secrets Manager secret.",
-            "FULLSTORY_UNAUTHORIZED",
-        )
-    if isinstance(error, fs.BadRequest):
-        return Problem(
-            400,
-            "Fullstory rejected the request",
-            "Fullstory did not accept the parameters." + said,
-            "FULLSTORY_BAD_REQUEST",
-            errors=[{"parameter": "parameters", "problem": f"rejected by Fullstory: {error.message}"}],
-        )
-    if isinstance(error, fs.CreateUncertain):
-        check = (
-            f" Check with fullstory_get_operation_status (operationId {' or '.join(error.candidates)}) before "
-            "starting it again."
-            if error.candidates
-            else " Before starting it again, look for it among the segment exports in the Fullstory app."
-        )
-        title = "Fullstory did not confirm the export"
-        return Problem(504 if error.timed_out else 502, title, error.message + check, "FULLSTORY_CREATE_UNCERTAIN")
-    if isinstance(error, fs.UpstreamTimeout):
-        return Problem(
-            504,
-            "Fullstory did not answer in time",
-            "Fullstory took too long to answer. Try again; long sessions or busy periods can be slow.",
-            "FULLSTORY_TIMEOUT",
-        )
-    if isinstance(error, fs.MalformedResponse):
-        return Problem(
-            502,
-            "Unreadable answer from Fullstory",
-            f"Fullstory answered with something that is not the documented format: {error.message}. Try again later.",
-            "FULLSTORY_MALFORMED_RESPONSE",
-        )
-    return Problem(
-        502,
-        "Fullstory is unavailable",
-        f"Fullstory failed to answer (HTTP {error.status or 'no response'}) after retries. Try again later.",
-        "FULLSTORY_UNAVAILABLE",
-    )
 
 
 def unauthorized() -> Problem:

@@ -1,33 +1,29 @@
 """Which tools this installation publishes: ``ENABLED_TOOLS`` (template parameter ``EnabledTools``).
 
-A comma-separated list of groups (``segments``, ``exports``, ``sessions``, ``ai``) and/or single
-tool names; ``all`` (the default, also when unset or blank) publishes every tool. Opal accounts
-have a tool limit, so an installation may publish only what its users need. In AWS the disabled
-tools' functions are not deployed at all (template Conditions); discovery and the adapter read
-the same list so that a function deployed against another selection still refuses politely.
+A comma-separated list of tool groups and/or single tool names; ``all`` (the default, also when
+unset or blank) publishes every tool. Opal accounts have a tool limit, so an installation may
+publish only what its users need. Selection happens at runtime only: every function is deployed
+(an idle one costs nothing), discovery lists the selected tools and the others answer 404.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from typing import get_args
 
-from .spec import ToolGroup, ToolSpec
+from platform_kit.settings import ALL_TOOLS, parse_tool_selection, settings
 
-ENABLED_TOOLS_ENV = "ENABLED_TOOLS"
-ALL = "all"
-GROUPS: tuple[str, ...] = get_args(ToolGroup)
+from .spec import ToolSpec
+
+ALL = ALL_TOOLS
 
 
 def parse_selection(raw: str | None) -> frozenset[str]:
     """The selection's tokens, lower-cased; ``{"all"}`` when nothing is selected."""
-    tokens = frozenset(token.strip().lower() for token in (raw or "").split(",") if token.strip())
-    return tokens or frozenset({ALL})
+    return parse_tool_selection(raw)
 
 
 def selection_from_env() -> frozenset[str]:
-    return parse_selection(os.environ.get(ENABLED_TOOLS_ENV))
+    return settings().enabled_tools
 
 
 def is_selected(spec: ToolSpec, selection: frozenset[str]) -> bool:
@@ -38,15 +34,12 @@ def tool_enabled(spec: ToolSpec) -> bool:
     return is_selected(spec, selection_from_env())
 
 
-AI_ENABLED_ENV = "FULLSTORY_AI_ANALYSIS_ENABLED"
-
-
 def ai_analysis_enabled() -> bool:
-    """The AI toggle (template parameter EnableAiAnalysis); on unless explicitly turned off."""
-    return os.environ.get(AI_ENABLED_ENV, "true").strip().lower() not in ("false", "0", "no", "off")
+    """The AI toggle (template parameter EnableAiAnalysis); on unless turned off."""
+    return settings().ai_analysis_enabled
 
 
-def unknown_tokens(selection: Iterable[str], tool_names: Iterable[str]) -> list[str]:
-    """Tokens that name neither a group nor a tool (a typo would otherwise publish nothing)."""
-    known = {ALL, *GROUPS, *tool_names}
+def unknown_tokens(selection: Iterable[str], tools: Iterable[ToolSpec]) -> list[str]:
+    """Tokens that name neither a group nor a tool of ``tools`` (a typo would otherwise publish nothing)."""
+    known = {ALL, *(name for spec in tools for name in (spec.group, spec.name))}
     return sorted(token for token in selection if token not in known)

@@ -9,20 +9,17 @@ address actually connected to (fullstory_client/outbound.py), and on CALLBACK_AL
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import urllib3
-from urllib3.exceptions import HTTPError
-
 from fullstory_client import outbound
+from platform_kit.outbound import allowance
+from platform_kit.settings import settings
 
 V2_MIME = "application/vnd.optimizely.opal.tools+json"
-ALLOWED_HOSTS_ENV = "CALLBACK_ALLOWED_HOSTS"  # template parameter CallbackAllowedHosts
 ATTEMPTS = 3
 TIMEOUT_S = 10.0  # per attempt, connecting included
 BACKOFF_S = (0.5, 1.0)  # before the second and the third attempt
@@ -87,16 +84,16 @@ def failure_envelope(error: str, cause: str) -> dict[str, Any]:
 
 
 def allowed_hosts() -> tuple[str, ...]:
-    raw = os.environ.get(ALLOWED_HOSTS_ENV, "")
-    return tuple(host.strip().lower() for host in raw.split(",") if host.strip())
+    """The hosts ``CALLBACK_ALLOWED_HOSTS`` (template parameter CallbackAllowedHosts) lists; () for any."""
+    return settings().callback_allowed_hosts
 
 
 def check_url(url: str) -> None:
     """Raises outbound.UrlRefused when the callback URL may not be called: the checks a tool call
     can make at once (the address is checked again, on the connection, when the result is sent)."""
-    target = outbound.parse(url, allowed_hosts=allowed_hosts())
+    target = outbound.parse(url, allowed_hosts=allowed_hosts(), allowance=allowance())
     with suppress(OSError):  # not resolvable now: may be a passing DNS failure; sending decides
-        outbound.resolve(target)
+        outbound.resolve(target, allowance())
 
 
 @dataclass(frozen=True)
@@ -115,6 +112,8 @@ class Outcome:
 def post(url: str, token: str | None, body: bytes) -> int:
     """One POST, never redirected; the HTTP status. Raises outbound.UrlRefused, or urllib3's
     HTTPError / OSError when the connection fails."""
+    import urllib3  # only the workflow's notify task sends; the tools only check the URL
+
     headers = {"Content-Type": V2_MIME, "Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -125,6 +124,7 @@ def post(url: str, token: str | None, body: bytes) -> int:
         body=body,
         timeout=urllib3.Timeout(total=TIMEOUT_S),
         allowed_hosts=allowed_hosts(),
+        allowance=allowance(),
     )
     return response.status
 
@@ -140,6 +140,8 @@ def send(
 ) -> Outcome:
     """POSTs ``envelope`` until Opal takes it, refuses it, or the attempts are spent. ``attempted``:
     POSTs an earlier run of the task already made; ``before_attempt(n)`` records the n-th."""
+    from urllib3.exceptions import HTTPError
+
     if attempted >= ATTEMPTS:
         return Outcome(False, attempted, None, "an earlier run of this task made every attempt; its outcome is unknown")
     body = json.dumps(envelope, default=str).encode()  # the same bytes on every attempt

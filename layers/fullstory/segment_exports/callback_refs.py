@@ -15,7 +15,8 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .aws import s3
+from platform_kit.aws import s3
+
 from .storage import bucket, safe_name, storage_errors
 
 CALLBACK_PREFIX = "callbacks/"

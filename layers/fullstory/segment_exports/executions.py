@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .aws import NotConfigured, sfn
+from platform_kit.aws import NotConfigured, sfn
+from platform_kit.settings import STATE_MACHINE_ENV, settings
 
-STATE_MACHINE_ENV = "EXPORT_STATE_MACHINE_ARN"
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]+")
 _EXECUTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 # States whose Lambda output is the job's progress, as the history shows it.
@@ -26,7 +25,7 @@ PROGRESS_STATES = ("CreateExport", "CheckExport")
 
 
 def state_machine_arn() -> str:
-    arn = os.environ.get(STATE_MACHINE_ENV, "").strip()
+    arn = settings().export_state_machine_arn
     if not arn:
         raise NotConfigured(f"{STATE_MACHINE_ENV} is not set")
     return arn
@@ -41,21 +40,6 @@ def execution_name(tool_call_id: str | None) -> str:
     return f"opal-{readable}-{digest}" if readable else f"opal-{digest}"
 
 
-def execution_arn(name: str) -> str:
-    prefix, _, machine = state_machine_arn().partition(":stateMachine:")
-    return f"{prefix}:execution:{machine}:{name}"
-
-
-def resolve(execution_id: str) -> str | None:
-    """The ARN for an executionId (a name or an ARN of this workflow); None for anything else."""
-    text = execution_id.strip()
-    if text.startswith("arn:"):
-        own_prefix = execution_arn("")
-        name = text[len(own_prefix) :] if text.startswith(own_prefix) else ""
-        return text if _EXECUTION_NAME.match(name) else None
-    return execution_arn(text) if _EXECUTION_NAME.match(text) else None
-
-
 @dataclass(frozen=True)
 class Started:
     arn: str
@@ -65,41 +49,62 @@ class Started:
     status: str = "RUNNING"
 
 
-def start(execution_input: dict[str, Any], name: str) -> Started:
-    """Starts the run, or finds the one this name already started (never a second run)."""
-    client = sfn()
-    # Same input text on a repeated call: StartExecution then returns the running execution.
-    text = json.dumps(execution_input, sort_keys=True, separators=(",", ":"))
-    try:
-        started = client.start_execution(stateMachineArn=state_machine_arn(), name=name, input=text)
-    except client.exceptions.ExecutionAlreadyExists:
-        # Finished already, or Opal resent the call with a different envelope: report that run.
-        arn = execution_arn(name)
-        found = client.describe_execution(executionArn=arn)
-        return Started(arn, name, found.get("startDate"), already_existed=True, status=found["status"])
-    return Started(started["executionArn"], name, started.get("startDate"), already_existed=False)
+@dataclass(frozen=True)
+class ExportRuns:
+    """The runs of the stack's export workflow, for the tools that start or read them."""
 
+    state_machine_arn: str
 
-def describe(arn: str) -> dict[str, Any] | None:
-    client = sfn()
-    try:
-        return dict(client.describe_execution(executionArn=arn))
-    except client.exceptions.ExecutionDoesNotExist:
-        return None
+    @classmethod
+    def configured(cls) -> ExportRuns:
+        return cls(state_machine_arn())
 
+    def execution_arn(self, name: str) -> str:
+        prefix, _, machine = self.state_machine_arn.partition(":stateMachine:")
+        return f"{prefix}:execution:{machine}:{name}"
 
-def latest_job(arn: str) -> dict[str, Any] | None:
-    """The export's last known progress (state, percent, step, polls), from the run's history."""
-    history = sfn().get_execution_history(executionArn=arn, reverseOrder=True, maxResults=40)
-    for event in history.get("events", []):
-        details: Any = event.get("stateExitedEventDetails")
-        if not isinstance(details, dict) or details.get("name") not in PROGRESS_STATES:
-            continue
+    def resolve(self, execution_id: str) -> str | None:
+        """The ARN for an executionId (a name or an ARN of this workflow); None for anything else."""
+        text = execution_id.strip()
+        if text.startswith("arn:"):
+            own_prefix = self.execution_arn("")
+            name = text[len(own_prefix) :] if text.startswith(own_prefix) else ""
+            return text if _EXECUTION_NAME.match(name) else None
+        return self.execution_arn(text) if _EXECUTION_NAME.match(text) else None
+
+    def start(self, execution_input: dict[str, Any], name: str) -> Started:
+        """Starts the run, or finds the one this name already started (never a second run)."""
+        client = sfn()
+        # Same input text on a repeated call: StartExecution then returns the running execution.
+        text = json.dumps(execution_input, sort_keys=True, separators=(",", ":"))
         try:
-            output = json.loads(details.get("output") or "{}")
-        except ValueError:
+            started = client.start_execution(stateMachineArn=self.state_machine_arn, name=name, input=text)
+        except client.exceptions.ExecutionAlreadyExists:
+            # Finished already, or Opal resent the call with a different envelope: report that run.
+            arn = self.execution_arn(name)
+            found = client.describe_execution(executionArn=arn)
+            return Started(arn, name, found.get("startDate"), already_existed=True, status=found["status"])
+        return Started(started["executionArn"], name, started.get("startDate"), already_existed=False)
+
+    def describe(self, arn: str) -> dict[str, Any] | None:
+        client = sfn()
+        try:
+            return dict(client.describe_execution(executionArn=arn))
+        except client.exceptions.ExecutionDoesNotExist:
             return None
-        job = output.get("job") if isinstance(output, dict) else None
-        payload = job.get("Payload") if isinstance(job, dict) else None  # the task function's answer
-        return payload if isinstance(payload, dict) else None
-    return None
+
+    def latest_job(self, arn: str) -> dict[str, Any] | None:
+        """The export's last known progress (state, percent, step, polls), from the run's history."""
+        history = sfn().get_execution_history(executionArn=arn, reverseOrder=True, maxResults=40)
+        for event in history.get("events", []):
+            details: Any = event.get("stateExitedEventDetails")
+            if not isinstance(details, dict) or details.get("name") not in PROGRESS_STATES:
+                continue
+            try:
+                output = json.loads(details.get("output") or "{}")
+            except ValueError:
+                return None
+            job = output.get("job") if isinstance(output, dict) else None
+            payload = job.get("Payload") if isinstance(job, dict) else None  # the task function's answer
+            return payload if isinstance(payload, dict) else None
+        return None

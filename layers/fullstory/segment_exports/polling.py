@@ -38,10 +38,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from platform_kit.settings import DEFAULT_MAX_WAIT_S
+
 MIN_WAIT_S = 60  # also the first wait
 LATE_FRACTION = 0.15
 MAX_WAIT_S = 900
-DEFAULT_BUDGET_S = 3 * 3600  # how long the workflow polls before it gives up (EXPORT_MAX_WAIT_SECONDS)
+DEFAULT_BUDGET_S = DEFAULT_MAX_WAIT_S  # how long the workflow polls before it gives up (EXPORT_MAX_WAIT_SECONDS)
 
 
 def next_wait_s(elapsed_s: float) -> int:

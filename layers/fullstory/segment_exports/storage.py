@@ -9,7 +9,6 @@ it instead of starting another); ``callbacks/<execution name>.json`` for Opal's 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,29 +16,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 
-from .aws import NotConfigured, s3
+from platform_kit.aws import NotConfigured, s3
+from platform_kit.settings import BUCKET_ENV, settings
+
 from .errors import StorageUnavailable
 
-BUCKET_ENV = "EXPORT_BUCKET"
-URL_TTL_ENV = "EXPORT_URL_TTL_SECONDS"
-DEFAULT_URL_TTL_S = 3600
-MAX_URL_TTL_S = 7 * 86_400  # SigV4's limit
 EXPORT_PREFIX = "exports/"
 MARKER_PREFIX = "requests/"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def bucket() -> str:
-    name = os.environ.get(BUCKET_ENV, "").strip()
+    name = settings().export_bucket
     if not name:
         raise NotConfigured(f"{BUCKET_ENV} is not set")
     return name
 
 
 def url_ttl_s() -> int:
-    raw = os.environ.get(URL_TTL_ENV, "").strip()
-    value = int(raw) if raw.isdigit() else DEFAULT_URL_TTL_S
-    return max(60, min(MAX_URL_TTL_S, value))
+    return settings().export_url_ttl_s
 
 
 def safe_name(text: str) -> str:

@@ -10,11 +10,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fullstory_client import FullstoryClient, FullstoryError
-
-# One Powertools logger per process: each new one adds a (substring-matching) filter to the root
-# handlers that hides the records of loggers with a similar service name.
-from opal_tools.adapter import logger, run_with_fullstory, with_lambda_logging
-from opal_tools.problems import Problem
+from platform_kit.fullstory import FullstoryNotConfigured, run_with_fullstory
+from platform_kit.observability import logger, with_lambda_logging
 
 from .errors import FullstoryRejected, TaskError, task_error
 
@@ -29,8 +26,8 @@ def with_fullstory(work: Callable[[FullstoryClient], T], context: Any, *, creati
     errors, classified for a create when ``creating``."""
     try:
         return run_with_fullstory(work, context)
-    except Problem as problem:  # e.g. no API key in the secret yet
-        raise FullstoryRejected(problem.detail) from None
+    except FullstoryNotConfigured as exc:  # e.g. no API key in the secret yet
+        raise FullstoryRejected(exc.detail) from None
     except FullstoryError as error:
         raise task_error(error, creating=creating) from None
 

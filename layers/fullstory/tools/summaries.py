@@ -1,16 +1,23 @@
-"""AI session analysis tools: typed summaries, custom summary, CMP/error detection, visit profile."""
+"""AI summaries of one session: the typed summaries, the custom summary, CMP/error detection."""
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from fullstory_client import EXPECTED_FORM, normalize_session_id
 from opal_tools.spec import ToolSpec
 
-from .base import OptionalEmail, OptionalText, ToolParameters, parameter_error
+from .needs import FULLSTORY
+from .params import ToolParameters
+from .summarize import summarize_as
+from .summary_profiles import CONFIGURATIONS, custom_configuration
+
+if TYPE_CHECKING:
+    from fullstory_client import FullstoryClient
 
 
 def _session_id(value: str) -> str:
@@ -22,7 +29,6 @@ def _session_id(value: str) -> str:
 
 SessionId = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_session_id)]
 Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-OptionalPrompt = Annotated[OptionalText, Field(max_length=4000)]
 
 SESSION_ID_DESCRIPTION = (
     "The session to analyse, as deviceId:sessionId (the sessionId that fullstory_list_sessions returns, e.g. "
@@ -49,35 +55,60 @@ class CustomSummaryParams(ToolParameters):
     )
 
 
-class VisitLlm(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    pre_prompt: OptionalPrompt = Field(None, description="Role and context placed before each session's data.")
-    post_prompt: OptionalPrompt = Field(None, description="What to produce for each session.")
-    temperature: float = Field(0.2, ge=0.0, le=1.0, description="Creativity, 0.0 to 1.0.")
+EXAMPLE_SESSION = {"sessionId": "4617328710723584:7291042947185627"}
 
 
-class VisitProfileParams(ToolParameters):
-    uid: OptionalText = Field(None, max_length=256, description="The user's id in your app (FS identify uid).")
-    email: OptionalEmail = Field(None, description="The user's email address.")
-    limit: int = Field(5, ge=1, le=20, description="How many of the user's most recent sessions to analyse.")
-    llm: VisitLlm | None = Field(
-        None,
-        description="Optional perspective for the analysis: {pre_prompt, post_prompt, temperature (default 0.2)}, "
-        'e.g. {"pre_prompt": "Act as a technical lead", "post_prompt": "Focus on recurring errors"}. '
-        "Omit for a support and UX insight report.",
-    )
+def summary_logic(summary_type: str) -> Callable[..., dict[str, Any]]:
+    """The logic of a typed summary tool: ``{sessionId, summaryType, summary}``."""
+    if summary_type not in CONFIGURATIONS:  # fail at import, not on the first call
+        raise KeyError(f"no summary configuration {summary_type!r}")
 
-    @model_validator(mode="after")
-    def _exactly_one_user(self) -> Self:
-        if (self.uid is None) == (self.email is None):
-            raise parameter_error("uid", "give exactly one of uid or email (not both, not neither)")
-        return self
+    def run(params: SessionParams, *, fullstory: FullstoryClient) -> dict[str, Any]:
+        return {
+            "sessionId": params.sessionId,
+            "summaryType": summary_type,
+            **summarize_as(summary_type, fullstory, params.sessionId),
+        }
+
+    return run
 
 
-def _summary_tool(name: str, description: str, example: str) -> ToolSpec:
+def custom_summary(params: CustomSummaryParams, *, fullstory: FullstoryClient) -> dict[str, Any]:
+    """The caller's own prompts, sent with the request (nothing saved)."""
+    configuration = custom_configuration(params.pre_prompt, params.post_prompt, params.temperature)
+    return {
+        "sessionId": params.sessionId,
+        "summaryType": "custom",
+        **summarize_as("custom", fullstory, params.sessionId, configuration),
+    }
+
+
+def detect_problems(params: SessionParams, *, fullstory: FullstoryClient) -> dict[str, Any]:
+    """Visible errors and consent-banner problems, one finding each."""
+    found = summarize_as("cmp-error-detection", fullstory, params.sessionId)
+    findings = found.get("findings")
+    findings = findings if isinstance(findings, list) else []
+    return {
+        "sessionId": params.sessionId,
+        "findingCount": len(findings),
+        "findings": findings,
+        "consentBannerProblem": bool(found.get("consent_banner_problem")),
+        "consentStatus": found.get("consent_status"),
+        "summary": found.get("summary"),
+    }
+
+
+def _summary_tool(name: str, description: str, example: str, run: Callable[..., dict[str, Any]]) -> ToolSpec:
     return ToolSpec(
-        name=name, description=description, parameters=SessionParams, group="ai", ai=True, example_prompt=example
+        name=name,
+        description=description,
+        parameters=SessionParams,
+        group="ai",
+        run=run,
+        needs=(FULLSTORY,),
+        ai=True,
+        example_prompt=example,
+        example_parameters=EXAMPLE_SESSION,
     )
 
 
@@ -87,6 +118,7 @@ QUICK_SUMMARY = _summary_tool(
     "goal, and any issue. Use for fast triage, daily reviews or a status line for stakeholders. Needs the "
     "session id (deviceId:sessionId from fullstory_list_sessions, or a replay URL).",
     "Give me a quick summary of session 4617328710723584:7291042947185627.",
+    summary_logic("quick"),
 )
 BEHAVIOR_SUMMARY = _summary_tool(
     "fullstory_get_session_behavior_summary",
@@ -94,6 +126,7 @@ BEHAVIOR_SUMMARY = _summary_tool(
     "navigation style, features used, engagement and inferred goals. Use for UX research and product questions "
     "about how someone used the site.",
     "What kind of user is this and how did they navigate? Session 4617328710723584:7291042947185627.",
+    summary_logic("behavior"),
 )
 SUPPORT_SUMMARY = _summary_tool(
     "fullstory_get_session_support_summary",
@@ -101,24 +134,28 @@ SUPPORT_SUMMARY = _summary_tool(
     "wrong (errors, failed requests), frustration signals (rage clicks, repeated failures), how it ended and the "
     "recommended follow-up.",
     "A customer says checkout broke. What happened in session 4617328710723584:7291042947185627?",
+    summary_logic("support"),
 )
 TECHNICAL_SUMMARY = _summary_tool(
     "fullstory_get_session_technical_summary",
     "Technical report of one Fullstory session for developers and QA: console errors and warnings, JavaScript "
     "exceptions, failed network requests, slow or broken page loads, and the user action that triggered each.",
     "Which console errors and failed requests happened in session 4617328710723584:7291042947185627?",
+    summary_logic("technical"),
 )
 CONVERSION_FUNNEL_SUMMARY = _summary_tool(
     "fullstory_get_session_conversion_funnel_summary",
     "Analyse one Fullstory session as a conversion funnel (checkout, signup, booking): stages reached, where and "
     "why the user dropped off, hesitation signals, blockers and purchase intent.",
     "Where did this shopper drop off in session 4617328710723584:7291042947185627, and why?",
+    summary_logic("conversion-funnel"),
 )
 USER_INTENT_SUMMARY = _summary_tool(
     "fullstory_get_session_user_intent_summary",
     "Judge what the user came to do in one Fullstory session, from their first actions: exploring, researching, "
     "ready to buy, seeking support or comparing, with a confidence and the evidence.",
     "What was this visitor trying to do? Session 4617328710723584:7291042947185627.",
+    summary_logic("user-intent"),
 )
 CMP_ERROR_DETECTION = _summary_tool(
     "fullstory_get_cmp_error_detection",
@@ -126,6 +163,7 @@ CMP_ERROR_DETECTION = _summary_tool(
     "modals, console and network failures, and consent-management (cookie banner, privacy preference) problems. "
     "Each finding has kind, page, time and message. Use for consent-platform QA and compliance-sensitive flows.",
     "Any consent-management problems in session 4617328710723584:7291042947185627?",
+    detect_problems,
 )
 CUSTOM_SUMMARY = ToolSpec(
     name="fullstory_get_custom_session_summary",
@@ -136,31 +174,14 @@ CUSTOM_SUMMARY = ToolSpec(
     ),
     parameters=CustomSummaryParams,
     group="ai",
+    run=custom_summary,
+    needs=(FULLSTORY,),
     ai=True,
     example_prompt="Act as a product manager: list the features used in session 4617328710723584:7291042947185627.",
-)
-VISIT_PROFILE = ToolSpec(
-    name="fullstory_visit_profile",
-    description=(
-        "Whole-person view of one user across their recent Fullstory sessions: each session summarised (with its "
-        "replay link) and the problems that recur across sessions. Find the user by exactly one of uid or email. "
-        "Use to prepare a support call, find recurring frustration for UX research, or spot users who keep "
-        "struggling. Optionally give a perspective (llm.pre_prompt / llm.post_prompt)."
-    ),
-    parameters=VisitProfileParams,
-    group="ai",
-    ai=True,
-    example_prompt="Analyse the profile of customer@company.com and look for recurring issues.",
-)
-
-AI_TOOLS: tuple[ToolSpec, ...] = (
-    QUICK_SUMMARY,
-    BEHAVIOR_SUMMARY,
-    SUPPORT_SUMMARY,
-    TECHNICAL_SUMMARY,
-    CONVERSION_FUNNEL_SUMMARY,
-    USER_INTENT_SUMMARY,
-    CUSTOM_SUMMARY,
-    CMP_ERROR_DETECTION,
-    VISIT_PROFILE,
+    example_parameters={
+        **EXAMPLE_SESSION,
+        "pre_prompt": "Act as a product manager reviewing how customers use our checkout.",
+        "post_prompt": "List the features used and suggest three improvements.",
+        "temperature": 0.4,
+    },
 )

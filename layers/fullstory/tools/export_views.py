@@ -1,27 +1,14 @@
-"""Export answers as a language model reads them: links with their expiry, progress, results."""
+"""Runs of the export workflow as a language model reads them: progress, the delivered file, failures."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from fullstory_client.models import ExportDownload
-from opal_tools.views import iso_time
+from segment_exports.bucket import ExportBucket
+from segment_exports.callback import failure, readable_cause
 
-from . import storage
-from .callback import failure, readable_cause
-
-
-def download_view(link: ExportDownload, search_export_id: str) -> dict[str, Any]:
-    return {
-        "downloadUrl": link.location,
-        "downloadUrlExpiresAt": iso_time(link.expires),
-        "file": "gzip-compressed (.gz); unzip it to read the CSV / JSON / NDJSON",
-        "note": (
-            "The link works for only about 5 minutes. When it has expired, call "
-            f"fullstory_get_search_export_results with id {search_export_id} for a fresh one."
-        ),
-    }
+from .views import iso_time
 
 
 def run_progress_view(job: dict[str, Any] | None) -> dict[str, Any]:
@@ -37,7 +24,7 @@ def run_progress_view(job: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def run_result_view(output: Any) -> dict[str, Any]:
+def run_result_view(output: Any, bucket: ExportBucket) -> dict[str, Any]:
     try:
         result = json.loads(output) if isinstance(output, str) else {}
     except ValueError:
@@ -51,11 +38,11 @@ def run_result_view(output: Any) -> dict[str, Any]:
     }
     key = result.get("key")
     # Links handed out at delivery may have expired: sign a fresh one for our own bucket only.
-    if isinstance(key, str) and result.get("bucket") == storage.bucket() and storage.is_export_key(key):
-        if storage.object_size(key) is None:
+    if isinstance(key, str) and bucket.holds_file(result.get("bucket"), key):
+        if bucket.file_size(key) is None:
             view["note"] = "The file is no longer in the bucket (deleted after the retention period)."
         else:
-            url, expires = storage.presign(key)
+            url, expires = bucket.file_link(key)
             view["downloadUrl"] = url
             view["downloadUrlExpiresAt"] = iso_time(expires)
     callback = result.get("callback")

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 class NotConfigured(RuntimeError):
-    """An environment variable naming the workflow's resources is missing."""
+    """An environment variable naming an AWS resource the function needs (bucket, state machine) is not set."""
 
 
 @cache

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import Field, model_validator
 
 from opal_tools.spec import ToolSpec
 
-from .base import OptionalEmail, OptionalText, ToolParameters, parameter_error
+from .needs import FULLSTORY
+from .params import OptionalEmail, OptionalText, ToolParameters, parameter_error
+from .views import session_view
+
+if TYPE_CHECKING:
+    from fullstory_client import FullstoryClient
 
 
 class ListSessionsParams(ToolParameters):
@@ -27,6 +32,19 @@ class ListSessionsParams(ToolParameters):
         return self
 
 
+def list_sessions(params: ListSessionsParams, *, fullstory: FullstoryClient) -> dict[str, Any]:
+    """A user's recent sessions with replay links and summary-ready ids."""
+    found = fullstory.list_sessions(uid=params.uid, email=params.email, limit=params.limit)
+    sessions = [session_view(s) for s in found.sessions[: params.limit]]
+    who = " or ".join(f"{k} {v}" for k, v in (("uid", params.uid), ("email", params.email)) if v)
+    answer: dict[str, Any] = {"sessions": sessions, "count": len(sessions), "user": who}
+    if sessions:
+        answer["next"] = "Pass a sessionId to a fullstory_get_session_*_summary tool to analyse that session."
+    else:
+        answer["note"] = f"Fullstory has no sessions for {who}."
+    return answer
+
+
 LIST_SESSIONS = ToolSpec(
     name="fullstory_list_sessions",
     description=(
@@ -38,8 +56,8 @@ LIST_SESSIONS = ToolSpec(
     ),
     parameters=ListSessionsParams,
     group="sessions",
+    run=list_sessions,
+    needs=(FULLSTORY,),
     example_prompt="Show the last 10 sessions for john.doe@example.com.",
+    example_parameters={"email": "john.doe@example.com", "limit": 10},
 )
-
-
-SESSION_TOOLS: tuple[ToolSpec, ...] = (LIST_SESSIONS,)

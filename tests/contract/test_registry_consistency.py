@@ -1,4 +1,4 @@
-"""One source of truth: the catalog. Template, functions/, events/ and discovery must agree with it."""
+"""One source of truth: the tool registry. Template, functions/, events/ and discovery must agree with it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from catalog import TOOLS, TOOLS_BY_NAME
 from local.template import functions, load_template
 from opal_tools.adapter import parse_body, validate
+from tools.registry import TOOLS, TOOLS_BY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_FUNCTIONS = functions(load_template())
@@ -31,7 +31,7 @@ def test_every_tool_has_exactly_one_function_route_and_event() -> None:
         assert (ROOT / "events" / f"{tool.name}.json").is_file()
 
 
-def test_no_function_outside_the_catalog() -> None:
+def test_no_function_outside_the_registry() -> None:
     in_template = {f.code_dir.name for f in TEMPLATE_FUNCTIONS if f.code_dir.parent == ROOT / "functions"}
     on_disk = {p.name for p in (ROOT / "functions").iterdir() if p.is_dir() and not p.name.startswith("_")}
     allowed = set(TOOLS_BY_NAME) | {"discovery"}
@@ -102,7 +102,7 @@ def test_every_discovery_route_has_a_sample_event() -> None:
 
 
 def test_workflow_sample_inputs_are_valid_requests() -> None:
-    from catalog.exports import CreateSegmentExportParams
+    from tools.export_request import CreateSegmentExportParams
 
     for name in ("export_create", "export_deliver", "export_segment_input"):
         event = _event(ROOT / "events" / "workflow" / f"{name}.json")

@@ -1,4 +1,4 @@
-"""Shared pieces of the tool parameter models."""
+"""Shared pieces of the tools' parameter models: strict names, lenient values, null as "not given"."""
 
 from __future__ import annotations
 

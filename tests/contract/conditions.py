@@ -1,8 +1,7 @@
 """template.yaml's Conditions, evaluated the way CloudFormation does for given parameter values.
 
-The local server uses this to leave out what a deploy with the same parameters would not create
-(tools not in ``EnabledTools``, the export workflow without export tools); the contract tests use
-it on the SAM-transformed template to check what each selection deploys and routes.
+The contract tests use it on the SAM-transformed template to check what a deploy with given
+parameters creates (the alarm email's subscription, CORS, and that EnabledTools changes nothing).
 """
 
 from __future__ import annotations

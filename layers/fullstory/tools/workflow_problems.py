@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from opal_tools.problems import Problem
-
-from .aws import NotConfigured
+from platform_kit.aws import NotConfigured
 
 _log = logging.getLogger(__name__)
 

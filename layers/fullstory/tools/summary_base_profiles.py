@@ -9,17 +9,16 @@ names the profile; it never creates, changes or deletes one. Empty (the default)
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
 
 from opal_tools.problems import Problem
+from platform_kit.settings import BASE_PROFILES_ENV, settings
 
 from .summary_profiles import SUMMARY_TYPES
 
-BASE_PROFILES_ENV = "FULLSTORY_SUMMARY_BASE_PROFILES"
 # Server-assigned ids are UUIDs; the beta API took client-chosen ids. Either fits in a URL as is.
 _PROFILE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 FORM = f"comma-separated type=profileId pairs, type one of {', '.join(SUMMARY_TYPES)}"
@@ -44,7 +43,7 @@ def parse_base_profiles(raw: str) -> Mapping[str, str]:
 def base_profile(summary_type: str) -> str | None:
     """The operator's base profile for ``summary_type``, if any (parsed once per value)."""
     try:
-        return parse_base_profiles(os.environ.get(BASE_PROFILES_ENV, "")).get(summary_type)
+        return parse_base_profiles(settings().summary_base_profiles).get(summary_type)
     except ValueError as exc:
         # A deploy cannot get here (the parameter's AllowedPattern); a hand-set variable can.
         raise Problem(503, "Summary base profiles misconfigured", str(exc), "CONFIGURATION_ERROR") from None

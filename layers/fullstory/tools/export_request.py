@@ -1,25 +1,31 @@
-"""Segment export tools: start an export, follow it, fetch its file, or have it delivered."""
+"""One export request: the parameters of fullstory_create_segment_export (and of the export workflow's
+input), and what is sent to Fullstory for them.
+
+Fullstory's ``type`` is only TYPE_EVENT or TYPE_INDIVIDUAL; the TYPE_SESSIONS / TYPE_PAGES that
+people ask for are TYPE_EVENT with a wider ``eventDetails.scope``. ``segmentTimeRange`` is always
+sent: without it the segment's own saved date range (often a relative one) silently limits who
+matches, so when none is given it equals ``timeRange``, as Fullstory's CLI sends it.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
 from functools import cache
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
 
-from opal_tools.spec import ToolSpec
+from fullstory_client.models import ExportScope, ExportType, TimeRange
 
-from .base import NOT_A_DOT_SEGMENT, OptionalText, PathId, ToolParameters, parameter_error
-from .export_fields import EVERYDAY_NAMES, ExportKind, FieldChoice, resolve_fields
+from .export_fields import EVERYDAY_NAMES, ExportKind, FieldChoice, fields_to_send, resolve_fields
+from .params import OptionalText, PathId, ToolParameters, parameter_error
+
+if TYPE_CHECKING:
+    from fullstory_client import FullstoryClient
 
 ExportFormatName = Literal["FORMAT_CSV", "FORMAT_JSON", "FORMAT_NDJSON"]
-
-# The workflow's TimeoutSeconds (statemachine/export_segment.asl.json); published as the async
-# tool's timeout so Opal stops waiting when the workflow can no longer call back.
-EXPORT_WORKFLOW_TIMEOUT_S = 4 * 3600
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 _TYPE_ALIASES = {
@@ -204,102 +210,73 @@ class CreateSegmentExportParams(ToolParameters):
         return self.segmentTimeRange if self.segmentTimeRange is not None else self.timeRange
 
 
-OperationId = PathId
+# An export: everyone's sessions of one week, as NDJSON (the sample call of the export tools).
+EXAMPLE_EXPORT: dict[str, Any] = {
+    "segmentId": "everyone",
+    "type": "TYPE_SESSIONS",
+    "format": "FORMAT_NDJSON",
+    "timeRange": {"start": "2026-11-09T00:00:00Z", "end": "2026-11-16T00:00:00Z"},
+}
 
 
-class GetOperationStatusParams(ToolParameters):
-    operationId: OperationId = Field(
-        description="The operationId that fullstory_create_segment_export returned, e.g. 'aBcD1234eFgH5678iJkL9012'."
+_SCOPES: dict[str, ExportScope] = {"TYPE_SESSIONS": "SCOPE_SESSIONS", "TYPE_PAGES": "SCOPE_PAGES"}
+_SAME_RANGE_NOTE = (
+    "segmentTimeRange was not given, so the same range as timeRange was sent (as Fullstory's own CLI does): "
+    "the segment's saved date range does not limit who is exported. Give segmentTimeRange to decide segment "
+    "membership over a different range."
+)
+
+
+def fullstory_type(kind: str) -> tuple[ExportType, ExportScope | None]:
+    if kind == "TYPE_INDIVIDUAL":
+        return "TYPE_INDIVIDUAL", None
+    return "TYPE_EVENT", _SCOPES.get(kind)
+
+
+def _range(value: ExportTimeRange) -> TimeRange:
+    return TimeRange(start=value.start, end=value.end)
+
+
+def start_export(client: FullstoryClient, params: CreateSegmentExportParams) -> str:
+    """Creates the export in Fullstory (one POST; see the client's retry rule); the operation id."""
+    export_type, scope = fullstory_type(params.type)
+    return client.create_segment_export(
+        segment_id=params.segmentId,
+        export_type=export_type,
+        export_format=params.format,
+        time_range=_range(params.timeRange),
+        segment_time_range=_range(params.segment_range()),
+        timezone=params.timezone,
+        fields=fields_to_send(params.field_choices()) or None,
+        scope=scope,
     )
 
 
-class GetSearchExportResultsParams(ToolParameters):
-    id: OperationId = Field(
-        description="The searchExportId of a finished export, as fullstory_get_operation_status reports it when the "
-        "operation is COMPLETED."
-    )
-
-
-class GetExportStatusParams(ToolParameters):
-    executionId: Annotated[str, StringConstraints(min_length=1, max_length=2048), NOT_A_DOT_SEGMENT] = Field(
-        description="The executionId (or executionArn) that fullstory_export_segment returned."
-    )
-
-
-CREATE_SEGMENT_EXPORT = ToolSpec(
-    name="fullstory_create_segment_export",
-    description=(
-        "Start a Fullstory segment export: a file of the people (TYPE_INDIVIDUAL) or the events (TYPE_EVENT, "
-        "TYPE_PAGES, TYPE_SESSIONS) of a segment over a time range, as CSV, JSON or NDJSON. Use it for 'export all "
-        "users from last month as CSV', 'JSON of the login events of segment X last week with user id', 'NDJSON "
-        "of all sessions last quarter in Asia/Tokyo time', 'page events of segment X as CSV with url, referrer "
-        "and title'. Exports run in Fullstory for minutes up to an hour: "
-        "this answers an operationId at once; follow it with fullstory_get_operation_status, which gives the "
-        "download link when done. Needs an Admin API key and the Segment Export add-on."
-    ),
-    parameters=CreateSegmentExportParams,
-    group="exports",
-    example_prompt="Export everyone's sessions for last week as NDJSON.",
-)
-
-GET_OPERATION_STATUS = ToolSpec(
-    name="fullstory_get_operation_status",
-    description=(
-        "Check a Fullstory export (or other operation) started with fullstory_create_segment_export: its state "
-        "(PENDING, COMPLETED or FAILED), percent complete and current step. When COMPLETED the answer includes the "
-        "download link of the file (valid about 5 minutes); when FAILED, Fullstory's reason. Use it for 'is "
-        "export X done yet?' and to get the file once it is."
-    ),
-    parameters=GetOperationStatusParams,
-    group="exports",
-    example_prompt="Is export aBcD1234 done yet?",
-)
-
-GET_SEARCH_EXPORT_RESULTS = ToolSpec(
-    name="fullstory_get_search_export_results",
-    description=(
-        "Get a fresh download link for a finished Fullstory export, by its searchExportId. The link serves the "
-        "gzip-compressed file and lives only about 5 minutes; call this again whenever a link has expired."
-    ),
-    parameters=GetSearchExportResultsParams,
-    group="exports",
-    example_prompt="Give me the download URL for export YKDYR5ye.",
-)
-
-EXPORT_SEGMENT = ToolSpec(
-    name="fullstory_export_segment",
-    description=(
-        "Export a Fullstory segment and deliver the file when it is ready, without polling: same parameters as "
-        "fullstory_create_segment_export. The export runs in the background (minutes up to an hour); the answer "
-        "comes back by itself with a download link and the file's S3 location. Prefer it over "
-        "fullstory_create_segment_export when the user just wants the file. Without a callback, follow it with "
-        "fullstory_get_export_status and the returned executionId."
-    ),
-    parameters=CreateSegmentExportParams,
-    group="exports",
-    mode="async",
-    timeout_s=EXPORT_WORKFLOW_TIMEOUT_S,
-    calls_fullstory=False,  # the workflow's tasks do
-    example_prompt="Export everyone's sessions for last week as NDJSON and send me the file.",
-)
-
-GET_EXPORT_STATUS = ToolSpec(
-    name="fullstory_get_export_status",
-    description=(
-        "Check a delivered export started with fullstory_export_segment, by its executionId: whether it is "
-        "running, done or failed, how far the Fullstory export is, and when done the file's S3 location, size "
-        "and a fresh download link."
-    ),
-    parameters=GetExportStatusParams,
-    group="exports",
-    calls_fullstory=False,  # Step Functions and S3 only
-    example_prompt="Is my segment export delivered yet?",
-)
-
-EXPORT_TOOLS: tuple[ToolSpec, ...] = (
-    CREATE_SEGMENT_EXPORT,
-    GET_OPERATION_STATUS,
-    GET_SEARCH_EXPORT_RESULTS,
-    EXPORT_SEGMENT,
-    GET_EXPORT_STATUS,
-)
+def describe(params: CreateSegmentExportParams) -> dict[str, Any]:
+    """What was asked and what Fullstory was sent, for the answer a model reads."""
+    export_type, scope = fullstory_type(params.type)
+    choices = params.field_choices()
+    time_range, segment_range = params.timeRange.model_dump(), params.segment_range().model_dump()
+    sent: dict[str, Any] = {"type": export_type, "timeRange": time_range, "segmentTimeRange": segment_range}
+    if scope:
+        sent["eventDetails"] = {"scope": scope}
+    if choices:
+        sent["fields"] = fields_to_send(choices)
+    answer: dict[str, Any] = {
+        "segmentId": params.segmentId,
+        "type": params.type,
+        "format": params.format,
+        "timeRange": time_range,
+        "segmentTimeRange": segment_range,
+        "timezone": params.timezone or "UTC",
+        "sentToFullstory": sent,
+    }
+    renamed = {c.asked: c.sent for c in choices if c.asked != c.sent}
+    if renamed:
+        answer["fieldNames"] = renamed
+    notes = list(dict.fromkeys(c.note for c in choices if c.note))
+    if params.segmentTimeRange is None:
+        notes.append(_SAME_RANGE_NOTE)
+    if notes:
+        answer["notes"] = notes
+    return answer
