@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
+from .locked_log import LockedLog
+
 
 @dataclass
 class Fault:
@@ -135,37 +137,20 @@ class LoggedRequest:
     at: float  # wall-clock epoch seconds
 
 
-class RequestLog(Sequence[tuple[str, str]]):
+class RequestLog(LockedLog[LoggedRequest], Sequence[tuple[str, str]]):
     """Thread-safe, append-only log of received requests as `(method, path)` tuples.
 
     `calls(path_regex, method)` counts matching requests; `entries()` gives the full records.
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: list[LoggedRequest] = []
-
     def record(self, method: str, path: str, query: str) -> None:
-        with self._lock:
-            self._entries.append(LoggedRequest(method, path, query, time.time()))
-
-    def entries(self) -> list[LoggedRequest]:
-        with self._lock:
-            return list(self._entries)
+        self._append(LoggedRequest(method, path, query, time.time()))
 
     def calls(self, path_regex: str, method: str | None = None) -> int:
         pattern = re.compile(path_regex)
         return sum(
             1 for e in self.entries() if pattern.search(e.path) and (method is None or e.method == method.upper())
         )
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
 
     @overload
     def __getitem__(self, index: int) -> tuple[str, str]: ...

@@ -5,9 +5,10 @@ Tests read it to see exactly what a client asked Fullstory for (`sim.summary_req
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
+
+from .locked_log import LockedLog
 
 
 @dataclass(frozen=True)
@@ -18,29 +19,12 @@ class SummaryRequest:
     effective: dict[str, dict[str, Any]]  # profile + overrides, merged: what the "LLM" was given
 
 
-class SummaryRequests:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: list[SummaryRequest] = []
-
+class SummaryRequests(LockedLog[SummaryRequest]):
     def record(self, entry: SummaryRequest) -> None:
-        with self._lock:
-            self._entries.append(entry)
-
-    def entries(self) -> list[SummaryRequest]:
-        with self._lock:
-            return list(self._entries)
+        self._append(entry)
 
     def last(self) -> SummaryRequest:
-        with self._lock:
-            if not self._entries:
-                raise LookupError("the simulator has received no summary request")
-            return self._entries[-1]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
+        entries = self.entries()
+        if not entries:
+            raise LookupError("the simulator has received no summary request")
+        return entries[-1]
