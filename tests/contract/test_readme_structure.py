@@ -105,7 +105,7 @@ def test_every_relative_link_lands() -> None:
 
 
 def _pointers() -> list[tuple[str, str]]:
-    """(file, section) for every `README, "Section"` or `README's "Section"` in the project's own files."""
+    """(file, section) for every pointer such as (README, "Tool selection") in the project's own files."""
     files = [ROOT / name for name in ("samconfig.toml", "template.yaml", "Makefile")]
     for folder in SOURCE_FOLDERS:
         files += [p for p in (ROOT / folder).rglob("*") if p.suffix in {".py", ".md", ".json"} and p.is_file()]
