@@ -133,3 +133,11 @@ def test_the_readme_lists_the_make_targets_as_make_help_does() -> None:
     assert f"```text\n{listing}\n```" in TEXT, "paste `make help` into the README's Development section"
     mentioned = set(re.findall(r"`make ([a-z-]+)", TEXT))
     assert mentioned <= {name for name, _ in targets}, mentioned - {name for name, _ in targets}
+
+
+def test_the_deployed_stack_checks_output_in_the_readme_is_the_tested_one_in_docs() -> None:
+    # docs/deployed-stack-checks.md holds the scripts' real output (tests/unit/test_smoke.py, test_cold_starts.py).
+    docs = (ROOT / "docs" / "deployed-stack-checks.md").read_text(encoding="utf-8")
+    shown = re.findall(r"^```text\n(\$ make (?:smoke|cold-starts) .*?)^```", TEXT, re.M | re.S)
+    assert len(shown) == 2
+    assert all(block in docs for block in shown)
