@@ -130,7 +130,7 @@ def test_the_readme_lists_the_make_targets_as_make_help_does() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     targets = re.findall(r"^([a-z-]+):.*## (.*)$", makefile, re.M)
     listing = "\n".join(f"make {name:<12} {what}" for name, what in targets)
-    assert f"```text\n{listing}\n```" in TEXT, "paste `make help` into the README's Development section"
+    assert f"```text\n{listing}\n```" in TEXT, f"the README's Development section: paste `make help`:\n{listing}"
     mentioned = set(re.findall(r"`make ([a-z-]+)", TEXT))
     assert mentioned <= {name for name, _ in targets}, mentioned - {name for name, _ in targets}
 
