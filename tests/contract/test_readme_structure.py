@@ -141,3 +141,11 @@ def test_the_deployed_stack_checks_output_in_the_readme_is_the_tested_one_in_doc
     shown = re.findall(r"^```text\n(\$ make (?:smoke|cold-starts) .*?)^```", TEXT, re.M | re.S)
     assert len(shown) == 2
     assert all(block in docs for block in shown)
+
+
+def test_every_local_setting_the_readme_lists_is_one_the_local_server_reads() -> None:
+    section = TEXT[TEXT.index("### Local settings") : TEXT.index("\n## ", TEXT.index("### Local settings"))]
+    variables = {v for row in re.findall(r"^\| (.+?) \|", section, re.M) for v in re.findall(r"`([A-Z][A-Z_]+)`", row)}
+    assert {"PORT", "OPAL_BEARER_TOKEN", "FULLSTORY_API_KEY", "LOG_LEVEL"} <= variables
+    local = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "local").glob("*.py"))
+    assert not {v for v in variables if f'"{v}"' not in local}
