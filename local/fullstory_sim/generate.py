@@ -105,6 +105,16 @@ _JOHN_SCRIPT: dict[int, Plan] = {
     -2: Plan("abandon", frozenset({"payment_decline", "coupon_fail"}), "fail-script"),
     -3: Plan("support", frozenset({"contact_500"}), "fail-persist"),
 }
+# The id of John's latest visit is the one the README, the tools' descriptions and their sample
+# events use (``deviceId:sessionId``), so that every example works against `make run`.
+EXAMPLE_DEVICE_ID, EXAMPLE_SESSION_ID = "4617328710723584", "7291042947185627"
+
+
+def _pin_example(visitor: _Visitor, used: set[str]) -> None:
+    """John's first device gets the example device id; the rest of the dataset is as the seed makes it."""
+    _, device = visitor.devices[0]
+    visitor.devices[0] = (EXAMPLE_DEVICE_ID, device)
+    used.update((EXAMPLE_DEVICE_ID, EXAMPLE_SESSION_ID))
 
 
 @functools.lru_cache(maxsize=8)  # datasets are read-only, so simulators with equal inputs share one
@@ -112,6 +122,7 @@ def generate(seed: int, anchor_ms: int) -> Dataset:
     rng = random.Random(seed)
     used: set[str] = set()
     visitors = _visitors(rng, used)
+    _pin_example(visitors[0], used)
     sessions: list[Session] = []
     users: list[User] = []
     window_start = anchor_ms - 60 * DAY_MS
@@ -127,12 +138,15 @@ def generate(seed: int, anchor_ms: int) -> Dataset:
             recorder = SessionRecorder(rng, start, lambda: _digits(rng, 19, used))
             outcome = JOURNEYS[plan.journey](recorder, plan)
             pages = recorder.finish()
+            session_id = _digits(rng, 19, used)
+            if visitor.uid == "usr_1001" and index == len(starts) - 1:
+                (device_id, device), session_id = visitor.devices[0], EXAMPLE_SESSION_ID
             revenue += outcome.revenue
             loc = visitor.home
             mine.append(
                 Session(
                     device_id=device_id,
-                    session_id=_digits(rng, 19, used),
+                    session_id=session_id,
                     uid=visitor.uid,
                     start_ms=pages[0].start_ms,
                     end_ms=pages[-1].end_ms,

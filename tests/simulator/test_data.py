@@ -7,7 +7,7 @@ from collections import Counter
 
 from local.fullstory_sim import FullstorySimulator
 
-from .conftest import START, kinds
+from .conftest import KEY, START, kinds
 
 
 def test_size_and_coverage(sim: FullstorySimulator) -> None:
@@ -70,3 +70,15 @@ def test_data_follows_the_clock(sim: FullstorySimulator) -> None:
     later = FullstorySimulator(seed=42, clock=lambda: START + 30 * 86400).data
     assert [s.id for s in later.sessions] == [s.id for s in sim.data.sessions]
     assert later.sessions[0].start_ms - sim.data.sessions[0].start_ms == 30 * 86400 * 1000
+
+
+def test_the_documented_example_session_is_john_does_latest_visit() -> None:
+    # The README's tool table, the tools' descriptions and their sample events name this session.
+    from tools.summaries import EXAMPLE_SESSION
+
+    device_id, session_id = EXAMPLE_SESSION["sessionId"].split(":")
+    for seed in (42, 7):
+        data = FullstorySimulator(api_key=KEY, seed=seed).data
+        latest = max(data.sessions_of("usr_1001"), key=lambda s: s.start_ms)
+        assert (latest.device_id, latest.session_id) == (device_id, session_id), seed
+        assert len({(s.device_id, s.session_id) for s in data.sessions}) == len(data.sessions)

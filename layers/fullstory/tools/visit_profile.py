@@ -196,7 +196,7 @@ VISIT_PROFILE = ToolSpec(
     run=visit_profile,
     needs=(FULLSTORY,),
     ai=True,
-    example_prompt="Analyse the profile of customer@company.com and look for recurring issues.",
+    example_prompt="Analyse the profile of john.doe@example.com and look for recurring issues.",
     example_parameters={
         "email": "john.doe@example.com",
         "limit": 5,
