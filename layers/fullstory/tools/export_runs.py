@@ -28,7 +28,7 @@ from segment_exports.errors import StorageUnavailable
 from segment_exports.executions import ExportRuns, execution_name
 
 from .export_request import EXAMPLE_EXPORT, CreateSegmentExportParams, describe
-from .export_views import run_failure_view, run_progress_view, run_result_view
+from .export_views import next_check_hint, run_failure_view, run_progress_view, run_result_view
 from .needs import READ_EXPORT_FILES, READ_EXPORT_RUNS, START_EXPORT_RUNS, STORE_CALLBACKS
 from .params import NOT_A_DOT_SEGMENT, ToolParameters
 from .views import iso_time
@@ -132,8 +132,9 @@ def get_export_status(params: GetExportStatusParams, *, runs: ExportRuns, bucket
         "stoppedAt": iso_time(run.get("stopDate")),
     }
     if status == "RUNNING":
-        answer["progress"] = run_progress_view(runs.latest_job(arn))
-        answer["next"] = "Still running; check again in a few minutes."
+        progress = runs.latest_job(arn)
+        answer["progress"] = run_progress_view(progress)
+        answer["next"] = next_check_hint(progress)
     elif status == "SUCCEEDED":
         answer["result"] = run_result_view(run.get("output"), bucket)
     else:

@@ -10,6 +10,7 @@ from pydantic import Field
 from fullstory_client import BadRequest, NotFound, UnsafeId
 from opal_tools.problems import Problem
 from opal_tools.spec import ToolSpec
+from platform_kit.settings import settings
 from segment_exports.polling import next_wait_s
 
 from .export_request import EXAMPLE_EXPORT, CreateSegmentExportParams, describe, start_export
@@ -64,7 +65,7 @@ def create_segment_export(params: CreateSegmentExportParams, *, fullstory: Fulls
 
 def _when_to_check(created: datetime | None) -> str:
     elapsed = (datetime.now(UTC) - created).total_seconds() if created else 0.0
-    wait = next_wait_s(elapsed)
+    wait = next_wait_s(elapsed, settings().export_wait_scale)
     return f"about {max(1, round(wait / 60))} minute(s)" if wait >= 90 else f"about {wait} seconds"
 
 
