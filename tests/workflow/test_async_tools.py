@@ -4,6 +4,7 @@ workflow deployed in moto: 202 at once, a callback later, one export per Opal to
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -83,8 +84,18 @@ def test_opal_retrying_a_finished_call_starts_nothing(
         status, again = call_tool(
             "fullstory_export_segment", export_request(), async_callback=_callback(callbacks, token=token)
         )
-        assert status == 202 and again["executionId"] == first["executionId"]
-        assert again["runStatus"] == "SUCCEEDED" and "no second export" in again["note"]
+        # Before: 202 "will be sent back", a promise of a callback that never came.
+        assert status == 200 and again["status"] == "already_answered", again
+        assert again["executionId"] == first["executionId"] and again["runStatus"] == "SUCCEEDED"
+        [told] = callbacks.received
+        assert again["callback"]["delivered"] is True and again["callback"]["host"] == "127.0.0.1"
+        delivered_at = datetime.fromisoformat(again["callback"]["at"])
+        assert datetime.fromisoformat(again["startedAt"]) <= delivered_at <= datetime.fromisoformat(again["stoppedAt"])
+        assert f"delivered to Opal's callback at 127.0.0.1 at {again['callback']['at']}" in again["message"]
+        assert "no callback will follow" in again["message"] and "fullstory_get_export_status" in again["message"]
+        result = again["result"]
+        assert result["s3Uri"] == told.body["content"]["s3Uri"]
+        assert requests.get(result["downloadUrl"], timeout=10).content == sim.exports.all()[0].file
     assert len(_executions(workflow)) == 1
     assert len(sim.exports.all()) == 1 and len(callbacks.received) == 1
 
@@ -217,3 +228,24 @@ def _stored_callbacks(workflow: Workflow) -> list[str]:
     bucket = workflow.deployed.buckets["ExportBucket"]
     listed = boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="callbacks/")
     return [item["Key"] for item in listed.get("Contents", [])]
+
+
+def test_an_operation_id_as_execution_id_points_to_the_operation_status_tool(workflow: Workflow) -> None:
+    # An operationId of fullstory_create_segment_export (Fullstory's form, as the simulator makes it).
+    for operation_id in ("aBcD1234eFgH5678iJkL9012", "yxzuhxqWI5Kxj0jN8IWrBgjE"):
+        status, problem = call_tool("fullstory_get_export_status", {"executionId": operation_id})
+        assert status == 404 and problem["error_code"] == "EXPORT_RUN_NOT_FOUND"
+        assert "returned by fullstory_export_segment (those start with 'opal-' or 'manual-')" in problem["detail"]
+        assert "fullstory_get_operation_status" in problem["detail"]
+    # One of ours that does not exist (any more): no misleading hint.
+    status, problem = call_tool("fullstory_get_export_status", {"executionId": "opal-tc-9-0123456789abcdef"})
+    assert status == 404 and "fullstory_get_operation_status" not in problem["detail"]
+
+
+def test_a_segment_name_in_an_async_export_fails_the_run_saying_how_to_find_the_id(workflow: Workflow) -> None:
+    status, accepted = call_tool("fullstory_export_segment", export_request(segmentId="High-Value Customers"))
+    assert status == 202
+    assert workflow.wait(accepted["executionArn"])["status"] == "FAILED"
+    status, report = call_tool("fullstory_get_export_status", {"executionId": accepted["executionId"]})
+    assert status == 200 and report["status"] == "FAILED"
+    assert "fullstory_list_segments" in report["failure"]["reason"], report

@@ -15,6 +15,11 @@ class ExportBucket:
     def store_callback(self, run: str, callback: StoredCallback) -> None:
         callback_refs.store(run, callback)
 
+    def callback_outcome(self, run: str) -> dict[str, Any] | None:
+        """How telling Opal ended for the run (delivered, attempts, at, host); None while not yet told."""
+        stored = callback_refs.load(run)
+        return stored.outcome if stored is not None else None
+
     def delete_callback(self, run: str) -> None:
         callback_refs.delete(run)
 

@@ -20,6 +20,11 @@ from platform_kit.settings import STATE_MACHINE_ENV, settings
 
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]+")
 _EXECUTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+# The names execution_name gives, and an execution ARN: what no Fullstory id looks like.
+_OUR_EXECUTION_ID = re.compile(
+    r"(?:arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]+:)?"
+    r"(?:manual-[0-9a-f]{32}|opal-(?:[A-Za-z0-9_-]{1,40}-)?[0-9a-f]{16})"
+)
 # States whose Lambda output is the job's progress, as the history shows it.
 PROGRESS_STATES = ("CreateExport", "CheckExport")
 
@@ -38,6 +43,11 @@ def execution_name(tool_call_id: str | None) -> str:
     readable = _NAME_OK.sub("-", tool_call_id).strip("-")[:40]
     digest = hashlib.sha256(tool_call_id.encode()).hexdigest()[:16]
     return f"opal-{readable}-{digest}" if readable else f"opal-{digest}"
+
+
+def is_execution_id(text: str) -> bool:
+    """Whether ``text`` is an executionId (or executionArn) fullstory_export_segment answers."""
+    return _OUR_EXECUTION_ID.fullmatch(text.strip()) is not None
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from opal_tools.problems import Problem, bad_parameters
 from opal_tools.spec import OPAL_CALL, ToolSpec
 from opal_tools.tool_call import Accepted, AsyncCallback, ToolCall
 from segment_exports.bucket import ExportBucket
-from segment_exports.callback import check_url
+from segment_exports.callback import check_url, readable_cause
 from segment_exports.callback_refs import StoredCallback
 from segment_exports.errors import StorageUnavailable
-from segment_exports.executions import ExportRuns, execution_name
+from segment_exports.executions import ExportRuns, Started, execution_name, is_execution_id
 
 from .export_request import EXAMPLE_EXPORT, CreateSegmentExportParams, describe
 from .export_views import next_check_hint, run_failure_view, run_progress_view, run_result_view
@@ -36,6 +36,13 @@ from .views import iso_time
 # The workflow's TimeoutSeconds (statemachine/export_segment.asl.json); published as the async
 # tool's timeout so Opal stops waiting when the workflow can no longer call back.
 EXPORT_WORKFLOW_TIMEOUT_S = 4 * 3600
+
+
+# An id not of the form fullstory_export_segment answers: most often an operationId of the other export tool.
+_NOT_OURS = (
+    " returned by fullstory_export_segment (those start with 'opal-' or 'manual-'); an operationId from "
+    "fullstory_create_segment_export is followed with fullstory_get_operation_status"
+)
 
 
 class GetExportStatusParams(ToolParameters):
@@ -75,25 +82,78 @@ def _accepted_message(callback: AsyncCallback | None, run_name: str) -> str:
     )
 
 
+def _told_before(bucket: ExportBucket, name: str) -> dict[str, Any] | None:
+    """How the run of this call told Opal, when it has (a resent call); None if not yet or unknown."""
+    try:
+        return bucket.callback_outcome(name)
+    except StorageUnavailable:
+        return None  # then the run's own output still says what happened
+
+
+def _answered_message(name: str, told: dict[str, Any] | None, stopped: str | None) -> str:
+    if told and told.get("delivered") is True:
+        where = f" at {told['host']}" if told.get("host") else ""
+        when = told.get("at") or stopped
+        head = f"This call was answered already: its result was delivered to Opal's callback{where} at {when}."
+    elif told:
+        reason = readable_cause(str(told.get("reason") or "")) or "no reason recorded"
+        head = f"This call's run finished at {stopped}, but its callback to Opal was not delivered ({reason})."
+    else:
+        head = f"This call's run finished at {stopped}; its result was sent to Opal's callback then."
+    return (
+        f"{head} No second export was started and no callback will follow: the outcome is in this answer, and "
+        f"fullstory_get_export_status with executionId {name} gives it again with a fresh download link."
+    )
+
+
+def _already_answered(
+    run: Started, told: dict[str, Any] | None, runs: ExportRuns, bucket: ExportBucket
+) -> dict[str, Any]:
+    """A resent call whose run has finished: its outcome now (200), instead of a callback that never comes."""
+    described = runs.describe(run.arn) or {}
+    status = str(described.get("status") or run.status)
+    stopped = iso_time(described.get("stopDate"))
+    answer: dict[str, Any] = {
+        "status": "already_answered",
+        "executionId": run.name,
+        "executionArn": run.arn,
+        "runStatus": status,
+        "startedAt": iso_time(run.start_date),
+        "stoppedAt": stopped,
+    }
+    if status == "SUCCEEDED":
+        answer["result"] = run_result_view(described.get("output"), bucket)
+    else:
+        answer["failure"] = run_failure_view(status, described.get("error"), described.get("cause"))
+    if told:
+        answer["callback"] = {k: told[k] for k in ("delivered", "attempts", "at", "host") if k in told}
+    answer["message"] = _answered_message(run.name, told, stopped)
+    return answer
+
+
 def export_segment(
     params: CreateSegmentExportParams, *, call: ToolCall, runs: ExportRuns, bucket: ExportBucket
-) -> Accepted:
-    """Start the export workflow (once per Opal call) and answer 202."""
+) -> Accepted | dict[str, Any]:
+    """Start the export workflow (once per Opal call) and answer 202; a resent call whose run has
+    finished gets that run's outcome at once."""
     execution_input: dict[str, Any] = {"request": params.model_dump(exclude_none=True)}
     callback = call.async_callback
     stored = _checked(callback) if callback is not None else None
     name = execution_name(callback.tool_call_id if callback else None)
+    told = _told_before(bucket, name) if stored is not None else None
     if stored is not None:
-        try:  # before the run starts: its first failure may call back within a second
-            bucket.store_callback(name, stored)
-        except StorageUnavailable:
-            raise _storage_unavailable() from None
+        if told is None:  # never overwrite how a finished run told Opal
+            try:  # before the run starts: its first failure may call back within a second
+                bucket.store_callback(name, stored)
+            except StorageUnavailable:
+                raise _storage_unavailable() from None
         execution_input["callback"] = {"tool_call_id": stored.tool_call_id}
     run = runs.start(execution_input, name)
     if stored is not None and run.already_existed and run.status != "RUNNING":
-        # That run has told Opal already: keep no token for it (else the lifecycle rule removes it).
-        with suppress(StorageUnavailable):
-            bucket.delete_callback(name)
+        if told is None:  # That run has told Opal already: keep no token for it.
+            with suppress(StorageUnavailable):
+                bucket.delete_callback(name)
+        return _already_answered(run, told, runs, bucket)
     body: dict[str, Any] = {
         "status": "accepted",
         "executionId": run.name,
@@ -112,15 +172,14 @@ def get_export_status(params: GetExportStatusParams, *, runs: ExportRuns, bucket
     """How a run of the export workflow is doing, and its file when done."""
     arn = runs.resolve(params.executionId)
     if arn is None:
-        raise bad_parameters(
-            [{"parameter": "executionId", "problem": "is not an executionId returned by fullstory_export_segment"}]
-        )
+        raise bad_parameters([{"parameter": "executionId", "problem": f"is not an executionId{_NOT_OURS}"}])
     run = runs.describe(arn)
     if run is None:
+        kind = "" if is_execution_id(params.executionId) else _NOT_OURS
         raise Problem(
             404,
             "Export run not found",
-            f"No export run {params.executionId} exists (runs are kept 90 days). Start one with "
+            f"No export run {params.executionId} exists (runs are kept 90 days){kind}. Start one with "
             "fullstory_export_segment.",
             "EXPORT_RUN_NOT_FOUND",
         )
