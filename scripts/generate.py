@@ -88,8 +88,9 @@ NEED_GRANTS: dict[str, Grant] = {
     "store_callbacks": Grant(
         environment=(("EXPORT_BUCKET", "!Ref ExportBucket"), ("CALLBACK_ALLOWED_HOSTS", "!Ref CallbackAllowedHosts")),
         statements=(
-            "# Opal's callback of the run (callbacks/<run>.json), kept out of the run's input.\n"
-            "- Effect: Allow\n  Action: [s3:PutObject, s3:DeleteObject]\n"
+            "# Opal's callback of the run (callbacks/<run>.json), kept out of the run's input; read\n"
+            "# back when Opal resends a call, to say how its finished run told Opal.\n"
+            "- Effect: Allow\n  Action: [s3:PutObject, s3:GetObject]\n"
             "  Resource: !Sub ${ExportBucket.Arn}/callbacks/*",
         ),
     ),

@@ -20,9 +20,6 @@ class ExportBucket:
         stored = callback_refs.load(run)
         return stored.outcome if stored is not None else None
 
-    def delete_callback(self, run: str) -> None:
-        callback_refs.delete(run)
-
     def holds_file(self, bucket: Any, key: str) -> bool:
         """Whether ``bucket``/``key`` names a delivered file of this bucket (links are signed for nothing else)."""
         return bucket == storage.bucket() and storage.is_export_key(key)

@@ -103,8 +103,3 @@ def finish(execution_name: str, callback: StoredCallback, outcome: dict[str, Any
         "host": urlsplit(callback.url).hostname,
     }
     _put(execution_name, {"tool_call_id": callback.tool_call_id, "outcome": told})
-
-
-def delete(execution_name: str) -> None:
-    with storage_errors("deleting Opal's callback"):
-        s3().delete_object(Bucket=bucket(), Key=_key(execution_name))

@@ -12,7 +12,6 @@ the run's history for 90 days. A callback URL that may plainly not be called is 
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
@@ -82,12 +81,12 @@ def _accepted_message(callback: AsyncCallback | None, run_name: str) -> str:
     )
 
 
-def _told_before(bucket: ExportBucket, name: str) -> dict[str, Any] | None:
-    """How the run of this call told Opal, when it has (a resent call); None if not yet or unknown."""
+def _told(bucket: ExportBucket, name: str) -> dict[str, Any] | None:
+    """How the finished run of a resent call told Opal; None when that is no longer known."""
     try:
         return bucket.callback_outcome(name)
-    except StorageUnavailable:
-        return None  # then the run's own output still says what happened
+    except StorageUnavailable:  # or removed by the lifecycle rule: the run's output still has it
+        return None
 
 
 def _answered_message(name: str, told: dict[str, Any] | None, stopped: str | None) -> str:
@@ -101,14 +100,12 @@ def _answered_message(name: str, told: dict[str, Any] | None, stopped: str | Non
     else:
         head = f"This call's run finished at {stopped}; its result was sent to Opal's callback then."
     return (
-        f"{head} No second export was started and no callback will follow: the outcome is in this answer, and "
-        f"fullstory_get_export_status with executionId {name} gives it again with a fresh download link."
+        f"{head} No second export was started and no callback will follow: the outcome is in this answer; "
+        f"fullstory_get_export_status with executionId {name} gives it with a fresh download link."
     )
 
 
-def _already_answered(
-    run: Started, told: dict[str, Any] | None, runs: ExportRuns, bucket: ExportBucket
-) -> dict[str, Any]:
+def _already_answered(run: Started, told: dict[str, Any] | None, runs: ExportRuns) -> dict[str, Any]:
     """A resent call whose run has finished: its outcome now (200), instead of a callback that never comes."""
     described = runs.describe(run.arn) or {}
     status = str(described.get("status") or run.status)
@@ -122,7 +119,7 @@ def _already_answered(
         "stoppedAt": stopped,
     }
     if status == "SUCCEEDED":
-        answer["result"] = run_result_view(described.get("output"), bucket)
+        answer["result"] = run_result_view(described.get("output"), None)  # this tool may not read files
     else:
         answer["failure"] = run_failure_view(status, described.get("error"), described.get("cause"))
     if told:
@@ -140,9 +137,12 @@ def export_segment(
     callback = call.async_callback
     stored = _checked(callback) if callback is not None else None
     name = execution_name(callback.tool_call_id if callback else None)
-    told = _told_before(bucket, name) if stored is not None else None
+    # A resent call: the run is asked first, so a new call reads nothing from the bucket.
+    previous = runs.describe(runs.execution_arn(name)) if stored is not None else None
+    finished = previous is not None and previous.get("status") != "RUNNING"
+    told = _told(bucket, name) if finished else None
     if stored is not None:
-        if told is None:  # never overwrite how a finished run told Opal
+        if not finished:  # a finished run has told Opal: keep no token, and its outcome as it is
             try:  # before the run starts: its first failure may call back within a second
                 bucket.store_callback(name, stored)
             except StorageUnavailable:
@@ -150,10 +150,9 @@ def export_segment(
         execution_input["callback"] = {"tool_call_id": stored.tool_call_id}
     run = runs.start(execution_input, name)
     if stored is not None and run.already_existed and run.status != "RUNNING":
-        if told is None:  # That run has told Opal already: keep no token for it.
-            with suppress(StorageUnavailable):
-                bucket.delete_callback(name)
-        return _already_answered(run, told, runs, bucket)
+        # Finished between the describe and the start (its last moment): the token just stored is
+        # never used, and the callbacks/ lifecycle rule removes it within a day.
+        return _already_answered(run, told, runs)
     body: dict[str, Any] = {
         "status": "accepted",
         "executionId": run.name,

@@ -40,7 +40,8 @@ def next_check_hint(progress: Progress | None, now: datetime | None = None) -> s
     return f"Still running; the workflow checks the export in Fullstory again in {when} ({iso_time(due)})."
 
 
-def run_result_view(output: Any, bucket: ExportBucket) -> dict[str, Any]:
+def run_result_view(output: Any, bucket: ExportBucket | None) -> dict[str, Any]:
+    """The delivered file; with a fresh download link when ``bucket`` is given."""
     try:
         result = json.loads(output) if isinstance(output, str) else {}
     except ValueError:
@@ -54,7 +55,9 @@ def run_result_view(output: Any, bucket: ExportBucket) -> dict[str, Any]:
     }
     key = result.get("key")
     # Links handed out at delivery may have expired: sign a fresh one for our own bucket only.
-    if isinstance(key, str) and bucket.holds_file(result.get("bucket"), key):
+    if bucket is None:
+        pass  # the caller says where a link comes from
+    elif isinstance(key, str) and bucket.holds_file(result.get("bucket"), key):
         if bucket.file_size(key) is None:
             view["note"] = "The file is no longer in the bucket (deleted after the retention period)."
         else:
