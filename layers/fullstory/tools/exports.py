@@ -55,9 +55,9 @@ def segment_not_found(segment_id: str) -> Problem:
     return Problem(
         404,
         "Segment not found",
-        f"Fullstory has no segment with the id {segment_id!r}{looks}. segmentId takes a segment's id, such as "
-        "'everyone' or an opaque id like 'aBc123XyZ'; find it with fullstory_list_segments, or look a name up "
-        "with fullstory_get_segment.",
+        f"Fullstory has no segment with the id {segment_id!r}{looks}. segmentId takes a segment's id (a built-in "
+        "one such as 'everyone' or 'rageClicks', or the id fullstory_list_segments shows for a saved segment), "
+        "not its name; fullstory_get_segment looks a name up and answers its id.",
         "SEGMENT_NOT_FOUND",
         errors=[{"parameter": "segmentId", "problem": "is not the id of a segment (see fullstory_list_segments)"}],
     )
