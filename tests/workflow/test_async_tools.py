@@ -57,7 +57,9 @@ def test_async_call_is_accepted_at_once_and_calls_back_with_the_file(
     assert status == 200 and report["status"] == "SUCCEEDED" and report["stoppedAt"]
     result = report["result"]
     assert result["s3Uri"] == content["s3Uri"] and result["sizeBytes"] == content["sizeBytes"]
-    # A freshly signed link to the same object.
+    # A freshly signed link to the same object; deployed (no LOCAL_S3_LINK_PREFIX), a presigned S3 URL.
+    assert result["downloadUrl"].startswith("https://") and "X-Amz-Signature=" in result["downloadUrl"]
+    assert content["downloadUrl"].startswith("https://")
     assert requests.get(result["downloadUrl"], timeout=10).content == sim.exports.all()[0].file
 
 
