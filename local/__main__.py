@@ -11,8 +11,44 @@ from .server import LocalToolServer
 from .shutdown import serve_until_stopped
 
 
+def banner(server: LocalToolServer, selected: str, api_key: str | None) -> str:
+    """What the server serves, counted from its own discovery (ENABLED_TOOLS and the AI toggle applied)."""
+    from platform_kit.settings import settings  # the layer is importable once the server has started
+
+    fullstory = (
+        f"Fullstory API at {os.environ.get('FULLSTORY_API_BASE_URL') or 'the default host'}"
+        if api_key
+        else f"the embedded Fullstory simulator ({server.simulator.base_url if server.simulator else ''})"
+    )
+    with urllib.request.urlopen(f"{server.base_url}/discovery", timeout=10) as answer:  # noqa: S310 - our own server
+        tools = [f"/tools/{function['name']}" for function in json.load(answer)["functions"]]
+    chosen = [f"ENABLED_TOOLS={selected}"] if selected else []
+    if not settings().ai_analysis_enabled:
+        chosen.append("AI analysis off")
+    selection = f" ({', '.join(chosen)})" if chosen else ""
+    try_tool = (
+        f"""    curl -H "Authorization: Bearer {server.bearer_token}" -d '{{"parameters":{{"limit":5}}}}' \\
+         {server.base_url}/tools/fullstory_list_segments
+"""
+        if "/tools/fullstory_list_segments" in tools
+        else ""
+    )
+    return f"""
+Fullstory tools for Opal, publishing {len(tools)} tools{selection} against {fullstory}
+
+  Discovery URL:  {server.base_url}/discovery
+  Bearer token:   {server.bearer_token}
+  Export files:   the download links in the answers are served here ({server.base_url}/__local/s3/...)
+
+  Try:
+    curl {server.base_url}/discovery
+{try_tool}
+Ctrl-C stops."""
+
+
 def main() -> int:
     port = int(os.environ.get("PORT", "3000"))
+    selected = os.environ.get("ENABLED_TOOLS", "").strip()  # before the server fills in the template's default
     api_key = os.environ.get("FULLSTORY_API_KEY") or None
     server = LocalToolServer(
         port=port,
@@ -29,37 +65,7 @@ def main() -> int:
         server.stop()
         print(str(exc), file=sys.stderr)
         return 2
-    fullstory = (
-        f"Fullstory API at {os.environ.get('FULLSTORY_API_BASE_URL') or 'the default host'}"
-        if api_key
-        else f"the embedded Fullstory simulator ({server.simulator.base_url if server.simulator else ''})"
-    )
-    # What discovery publishes (every tool is served; ENABLED_TOOLS chooses what is published).
-    with urllib.request.urlopen(f"{server.base_url}/discovery", timeout=10) as answer:  # noqa: S310 - our own server
-        tools = [f"/tools/{function['name']}" for function in json.load(answer)["functions"]]
-    selected = os.environ.get("ENABLED_TOOLS", "").strip()
-    selection = f" (ENABLED_TOOLS={selected})" if selected else ""
-    try_tool = (
-        f"""    curl -H "Authorization: Bearer {server.bearer_token}" -d '{{"parameters":{{"limit":5}}}}' \\
-         {server.base_url}/tools/fullstory_list_segments
-"""
-        if "/tools/fullstory_list_segments" in tools
-        else ""
-    )
-    print(
-        f"""
-Fullstory tools for Opal, publishing {len(tools)} tools{selection} against {fullstory}
-
-  Discovery URL:  {server.base_url}/discovery
-  Bearer token:   {server.bearer_token}
-  Export files:   a download link with https:// replaced by {server.base_url}/__local/s3/
-
-  Try:
-    curl {server.base_url}/discovery
-{try_tool}
-Ctrl-C stops.""",
-        flush=True,
-    )
+    print(banner(server, selected, api_key), flush=True)
     serve_until_stopped(server.stop)
     return 0
 

@@ -126,6 +126,7 @@ def _export(chat: Conversation) -> None:
                 f"{progress.get('exportState') or '-'}"
                 + (f" {pct:.0f} %" if isinstance(pct, int | float) else "")
                 + f", {progress.get('checks', 0)} checks so far"
+                + (f", next at {str(progress['nextCheckAt'])[11:19]} UTC" if progress.get("nextCheckAt") else "")
             )
             print("\r" + line.ljust(100), end="", flush=True)
         print(f"\n  Opal ← callback after {time.monotonic() - started:.0f} s (Bearer token checked):")

@@ -46,7 +46,11 @@ OVERRIDABLE_ENV = (
     "FULLSTORY_SUMMARY_BASE_PROFILES",
     "LOG_LEVEL",
     "POWERTOOLS_LOG_LEVEL",
+    "LOCAL_EXPORT_WAIT_SCALE",
 )
+# The simulator's exports finish in seconds: the workflow waits this share of what it waits in AWS
+# (its first check after 3 s instead of 60 s). LOCAL_EXPORT_WAIT_SCALE=1 keeps AWS's waits.
+LOCAL_EXPORT_WAIT_SCALE = "0.05"
 
 
 def tool_selection(raw: str | None) -> str:
@@ -66,6 +70,7 @@ def tool_selection(raw: str | None) -> str:
 
 
 LOCAL_S3_PREFIX = s3_links.PREFIX  # delivered export files: presigned S3 links cannot reach moto
+LOCAL_S3_LINKS_ENV = "LOCAL_S3_LINK_PREFIX"  # platform_kit.settings reads it (the layer is not imported here)
 LISTEN_BACKLOG = 128  # a browser or a load test opens dozens of connections at once
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,20}")
 _JSON = {"content-type": "application/json"}
@@ -175,7 +180,7 @@ class LocalToolServer:
         )
         defs = functions(template)
         env_names = {k for definition in defs for k in definition.environment} | set(self.env_overrides)
-        env_names |= {"FULLSTORY_API_BASE_URL", "POWERTOOLS_METRICS_DISABLED", "LOG_LEVEL", "POWERTOOLS_LOG_LEVEL"}
+        env_names |= {"FULLSTORY_API_BASE_URL", "POWERTOOLS_METRICS_DISABLED", *OVERRIDABLE_ENV}
         env_names.add(PORT_ENV)
         self._saved_env = {k: os.environ.get(k) for k in (*LOCAL_AWS_ENV, *env_names)}
         os.environ.update(LOCAL_AWS_ENV)
@@ -188,7 +193,12 @@ class LocalToolServer:
             env.update({k: resolve(v, refs) for k, v in definition.environment.items()})
         # The console is for the server's own lines; per-call JSON logs when asked (LOG_LEVEL=INFO).
         env["LOG_LEVEL"] = env["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+        env["LOCAL_EXPORT_WAIT_SCALE"] = LOCAL_EXPORT_WAIT_SCALE
         env.update({k: os.environ[k] for k in OVERRIDABLE_ENV if k in os.environ})
+        # As the template's LogLevel sets both; Powertools reads POWERTOOLS_LOG_LEVEL first.
+        level = os.environ.get("POWERTOOLS_LOG_LEVEL") or os.environ.get("LOG_LEVEL")
+        if level:
+            env["LOG_LEVEL"] = env["POWERTOOLS_LOG_LEVEL"] = level
         env["FULLSTORY_API_BASE_URL"] = base_url
         env.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines would drown the console
         env.update(self.env_overrides)
@@ -206,6 +216,10 @@ class LocalToolServer:
                 self.routes[route] = function
         self.dispatcher = LambdaDispatcher(by_logical_id).start()
         self._httpd = _Server((self.host, self.port), self._request_handler())
+        if self.host in ("127.0.0.1", "localhost"):  # the layer takes a loopback prefix only
+            # Delivered files' links in the answers point here: moto's S3 is not on the internet.
+            self._saved_env.setdefault(LOCAL_S3_LINKS_ENV, os.environ.get(LOCAL_S3_LINKS_ENV))
+            os.environ[LOCAL_S3_LINKS_ENV] = self.base_url + LOCAL_S3_PREFIX
         threading.Thread(target=self._httpd.serve_forever, name="local-tools", daemon=True).start()
         return self
 

@@ -67,6 +67,16 @@ def _merged_environment(globals_fn: dict[str, Any], props: dict[str, Any]) -> di
     return env
 
 
+def _memory_mb(value: Any, template: dict[str, Any]) -> int:
+    """MemorySize: a number, a parameter (its default), or ``!If [AtLeastN, !Ref ToolMemorySize, N]``
+    (a tool's minimum: the larger of the two)."""
+    if isinstance(value, dict) and "Ref" in value:
+        return int(template["Parameters"][value["Ref"]]["Default"])
+    if isinstance(value, dict) and "Fn::If" in value:
+        return max(_memory_mb(choice, template) for choice in value["Fn::If"][1:])
+    return int(value)
+
+
 def functions(template: dict[str, Any]) -> list[FunctionDef]:
     globals_fn = (template.get("Globals") or {}).get("Function") or {}
     found: list[FunctionDef] = []
@@ -85,7 +95,7 @@ def functions(template: dict[str, Any]) -> list[FunctionDef]:
                 code_dir=ROOT / str(props["CodeUri"]),
                 handler=str(props.get("Handler", globals_fn.get("Handler", "app.lambda_handler"))),
                 timeout_s=int(props.get("Timeout", globals_fn.get("Timeout", 3))),
-                memory_mb=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
+                memory_mb=_memory_mb(props.get("MemorySize", globals_fn.get("MemorySize", 128)), template),
                 routes=routes,
                 environment=_merged_environment(globals_fn, props),
             )

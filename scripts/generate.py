@@ -35,6 +35,11 @@ TOOLS_BEGIN = f"  # generated:tools:begin ({NOTE})"
 TOOLS_END = "  # generated:tools:end"
 PATTERN_BEGIN = f"    # generated:enabled-tools:begin ({NOTE})"
 PATTERN_END = "    # generated:enabled-tools:end"
+MEMORY_BEGIN = f"  # generated:tool-memory:begin ({NOTE})"
+MEMORY_END = "  # generated:tool-memory:end"
+# The template parameter ToolMemorySize's AllowedValues (MB): a tool's memory_mb is a minimum, and
+# CloudFormation compares numbers only by equality, so "at least N" is "one of the sizes >= N".
+MEMORY_SIZES_MB = (128, 256, 512, 768, 1024, 1536, 1769, 2048, 3008, 4096, 10240)
 TABLE_BEGIN = f"<!-- tool-table:begin ({NOTE}) -->"
 TABLE_END = "<!-- tool-table:end -->"
 
@@ -83,8 +88,9 @@ NEED_GRANTS: dict[str, Grant] = {
     "store_callbacks": Grant(
         environment=(("EXPORT_BUCKET", "!Ref ExportBucket"), ("CALLBACK_ALLOWED_HOSTS", "!Ref CallbackAllowedHosts")),
         statements=(
-            "# Opal's callback of the run (callbacks/<run>.json), kept out of the run's input.\n"
-            "- Effect: Allow\n  Action: [s3:PutObject, s3:DeleteObject]\n"
+            "# Opal's callback of the run (callbacks/<run>.json), kept out of the run's input; read\n"
+            "# back when Opal resends a call, to say how its finished run told Opal.\n"
+            "- Effect: Allow\n  Action: [s3:PutObject, s3:GetObject]\n"
             "  Resource: !Sub ${ExportBucket.Arn}/callbacks/*",
         ),
     ),
@@ -139,8 +145,11 @@ def function_block(spec: ToolSpec) -> list[str]:
         # The Parameters and Secrets Lambda Extension reads the function's secrets (the token, at least).
         "      Layers: [!FindInMap [ParametersSecretsExtension, !Ref AWS::Region, arm64]]",
     ]
-    if spec.memory_mb is not None:
-        lines.append(f"      MemorySize: {spec.memory_mb}")
+    if spec.memory_mb is not None and min(MEMORY_SIZES_MB) < spec.memory_mb:
+        # ToolMemorySize when it is at least the tool's own minimum, else that minimum.
+        lines.append(
+            f"      MemorySize: !If [{memory_condition(spec.memory_mb)}, !Ref ToolMemorySize, {spec.memory_mb}]"
+        )
     lines += ["      Environment:", "        Variables:"]
     lines += [f"          {name}: {value}" for name, value in environment.items()]
     lines.append("      Policies:")
@@ -171,6 +180,23 @@ def tool_blocks() -> str:
     return "\n".join(line for block in blocks for line in [*block, ""]).rstrip("\n")
 
 
+def memory_condition(minimum_mb: int) -> str:
+    return f"ToolMemoryAtLeast{minimum_mb}"
+
+
+def memory_conditions() -> str:
+    """One condition per tool minimum: ToolMemorySize is one of the allowed sizes at or above it."""
+    lines = []
+    for minimum in sorted(
+        {s.memory_mb for s in TOOLS if s.memory_mb is not None and s.memory_mb > min(MEMORY_SIZES_MB)}
+    ):
+        below = [size for size in MEMORY_SIZES_MB if size < minimum]
+        tests = ", ".join(f'!Equals [!Ref ToolMemorySize, "{size}"]' for size in below)
+        test = tests if len(below) == 1 else f"!Or [{tests}]"  # Fn::Or takes 2 to 10 conditions
+        lines.append(f"  {memory_condition(minimum)}: !Not [{test}]")
+    return "\n".join(lines)
+
+
 def enabled_tools_pattern() -> str:
     """EnabledTools' AllowedPattern: ``all``, or a comma-separated list of groups and tool names."""
     names = [*GROUPS, *(spec.name for spec in TOOLS)]
@@ -196,6 +222,7 @@ def _between(text: str, begin: str, end: str, content: str, where: str) -> str:
 
 def template(current: str) -> str:
     text = _between(current, TOOLS_BEGIN, TOOLS_END, tool_blocks(), "template.yaml")
+    text = _between(text, MEMORY_BEGIN, MEMORY_END, memory_conditions(), "template.yaml")
     return _between(text, PATTERN_BEGIN, PATTERN_END, enabled_tools_pattern(), "template.yaml")
 
 

@@ -376,3 +376,10 @@ def test_outputs() -> None:
     assert outputs["OpalBearerTokenSecretName"]["Value"] == RAW_RESOURCES["OpalBearerTokenSecret"]["Properties"]["Name"]
     assert "get-secret-value" in outputs["OpalBearerTokenSecretName"]["Description"]
     assert any(output["Value"] == {"Ref": LAYER_ID} for output in outputs.values()), "layer ARN output"
+
+
+def test_the_local_only_settings_are_never_deployed() -> None:
+    # LOCAL_* change behaviour for the simulator and the in-process S3; a stack must not be able to set them.
+    text = (ROOT / "template.yaml").read_text(encoding="utf-8")
+    for name in ("LOCAL_EXPORT_WAIT_SCALE", "LOCAL_S3_LINK_PREFIX", "LOCAL_ALLOW_LOOPBACK_URLS"):
+        assert name not in text

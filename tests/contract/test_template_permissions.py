@@ -202,8 +202,9 @@ def _scenarios(
     assert done["status"] == "SUCCEEDED" and done["result"]["downloadUrl"], done
     # Opal resends the finished call with a new envelope: the run is read, not started again.
     resent = {**callback, "callback_token": register_secret("perm-callback-token-2-93ab")}
-    again = expect(202, "export resent", "fullstory_export_segment", export_request(), async_callback=resent)
-    assert again["executionId"] == accepted["executionId"], again
+    again = expect(200, "export resent", "fullstory_export_segment", export_request(), async_callback=resent)
+    assert again["executionId"] == accepted["executionId"] and again["status"] == "already_answered", again
+    assert again["callback"]["delivered"] is True, again  # read from the run's callback object: s3:GetObject
 
     # A run still going: the status tool reads its progress from the run's history.
     hold.clear()

@@ -175,7 +175,35 @@ def test_operation_status_failed_says_why(simulator: FullstorySimulator, monkeyp
 
 def test_unknown_operation_is_404() -> None:
     status, problem = call_tool("fullstory_get_operation_status", {"operationId": "no-such-operation"})
-    assert status == 404 and problem["error_code"] == "FULLSTORY_NOT_FOUND"
+    assert status == 404 and problem["error_code"] == "OPERATION_NOT_FOUND"
+    assert "fullstory_create_segment_export" in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    "execution_id",
+    [
+        "manual-0123456789abcdef0123456789abcdef",
+        "opal-tc-42-0123456789abcdef",
+        "arn:aws:states:us-east-1:123456789012:execution:ExportStateMachine:opal-tc-42-0123456789abcdef",
+    ],
+)
+def test_an_execution_id_as_operation_id_points_to_the_export_status_tool(execution_id: str) -> None:
+    # Before: "Fullstory has no such resource", with no word of the other tool.
+    status, problem = call_tool("fullstory_get_operation_status", {"operationId": execution_id})
+    assert status == 404 and problem["title"] == "Not an operationId"
+    assert "executionId of fullstory_export_segment" in problem["detail"]
+    assert "fullstory_get_export_status" in problem["detail"]
+    assert problem["errors"][0]["parameter"] == "operationId"
+
+
+def test_a_segment_name_as_segment_id_says_how_to_find_the_id() -> None:
+    status, problem = call_tool("fullstory_create_segment_export", _request(segmentId="High-Value Customers"))
+    assert status == 404 and problem["error_code"] == "SEGMENT_NOT_FOUND"
+    assert "'High-Value Customers' looks like a display name" in problem["detail"]
+    assert "fullstory_list_segments" in problem["detail"] and "fullstory_get_segment" in problem["detail"]
+    assert problem["errors"] == [
+        {"parameter": "segmentId", "problem": "is not the id of a segment (see fullstory_list_segments)"}
+    ]
 
 
 def test_search_export_results_gives_a_fresh_link(

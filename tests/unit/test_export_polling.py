@@ -93,6 +93,14 @@ def test_the_first_check_is_a_minute_after_the_create() -> None:
     assert run(20) == (3, 40)  # shorter than the first check: noticed at it
 
 
+def test_a_local_scale_shortens_every_wait_and_aws_keeps_them() -> None:
+    # LOCAL_EXPORT_WAIT_SCALE (the local server's 0.05): the simulator's exports finish in seconds.
+    assert first_poll_state(0.05)["waitSeconds"] == 3
+    assert next_wait_s(4000, 0.05) == 30 and next_wait_s(4000) == 600 and next_wait_s(4000, 1.0) == 600
+    assert next_wait_s(0, 0.001) == 1  # never a zero-second Wait
+    assert after_poll({"waitSeconds": 3, "waitedSeconds": 0, "polls": 0}, DEFAULT_BUDGET_S, 0.05)["waitSeconds"] == 3
+
+
 def test_a_poll_state_of_the_older_shape_still_works() -> None:
     older = {"waitSeconds": 120, "waitedSeconds": 60, "polls": 1, "previous": {"elapsedSeconds": 60, "percent": 12}}
     assert after_poll(older, DEFAULT_BUDGET_S) == {"waitSeconds": 60, "waitedSeconds": 180, "polls": 2}

@@ -58,6 +58,8 @@ BAD = {
     "EXPORT_MAX_WAIT_SECONDS": "0",
     "CALLBACK_ALLOWED_HOSTS": "opal.example.com/callbacks",
     "LOCAL_ALLOW_LOOPBACK_URLS": "yes please",
+    "LOCAL_EXPORT_WAIT_SCALE": "0",
+    "LOCAL_S3_LINK_PREFIX": "http://links.example.com/__local/s3/",
     "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": "70000",
 }
 
@@ -85,6 +87,27 @@ def test_parsed_once_per_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings() is first
     monkeypatch.setenv("EXPORT_BUCKET", "bucket-b")
     assert settings().export_bucket == "bucket-b"
+
+
+def test_the_local_only_settings_default_to_what_aws_does() -> None:
+    assert parse({}).export_wait_scale == 1.0 and parse({}).local_s3_link_prefix is None
+    parsed = parse({"LOCAL_EXPORT_WAIT_SCALE": "0.05", "LOCAL_S3_LINK_PREFIX": "http://127.0.0.1:3000/__local/s3/"})
+    assert parsed.export_wait_scale == 0.05 and parsed.local_s3_link_prefix == "http://127.0.0.1:3000/__local/s3/"
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "nan", "soon"])
+def test_the_wait_scale_is_a_share_of_the_waits(value: str) -> None:
+    with pytest.raises(SettingsError, match="LOCAL_EXPORT_WAIT_SCALE"):
+        parse({"LOCAL_EXPORT_WAIT_SCALE": value})
+
+
+@pytest.mark.parametrize(
+    "value", ["https://127.0.0.1:3000/__local/s3/", "http://127.0.0.1.example.com/", "http://127.0.0.1:3000/x"]
+)
+def test_local_links_point_only_to_a_loopback_server(value: str) -> None:
+    # No setting may send a caller's download link to another host.
+    with pytest.raises(SettingsError, match="LOCAL_S3_LINK_PREFIX"):
+        parse({"LOCAL_S3_LINK_PREFIX": value})
 
 
 def test_the_session_token_is_never_printed() -> None:

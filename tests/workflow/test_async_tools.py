@@ -4,6 +4,7 @@ workflow deployed in moto: 202 at once, a callback later, one export per Opal to
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -56,7 +57,9 @@ def test_async_call_is_accepted_at_once_and_calls_back_with_the_file(
     assert status == 200 and report["status"] == "SUCCEEDED" and report["stoppedAt"]
     result = report["result"]
     assert result["s3Uri"] == content["s3Uri"] and result["sizeBytes"] == content["sizeBytes"]
-    # A freshly signed link to the same object.
+    # A freshly signed link to the same object; deployed (no LOCAL_S3_LINK_PREFIX), a presigned S3 URL.
+    assert result["downloadUrl"].startswith("https://") and "X-Amz-Signature=" in result["downloadUrl"]
+    assert content["downloadUrl"].startswith("https://")
     assert requests.get(result["downloadUrl"], timeout=10).content == sim.exports.all()[0].file
 
 
@@ -83,8 +86,17 @@ def test_opal_retrying_a_finished_call_starts_nothing(
         status, again = call_tool(
             "fullstory_export_segment", export_request(), async_callback=_callback(callbacks, token=token)
         )
-        assert status == 202 and again["executionId"] == first["executionId"]
-        assert again["runStatus"] == "SUCCEEDED" and "no second export" in again["note"]
+        # Before: 202 "will be sent back", a promise of a callback that never came.
+        assert status == 200 and again["status"] == "already_answered", again
+        assert again["executionId"] == first["executionId"] and again["runStatus"] == "SUCCEEDED"
+        [told] = callbacks.received
+        assert again["callback"]["delivered"] is True and again["callback"]["host"] == "127.0.0.1"
+        delivered_at = datetime.fromisoformat(again["callback"]["at"])
+        assert datetime.fromisoformat(again["startedAt"]) <= delivered_at <= datetime.fromisoformat(again["stoppedAt"])
+        assert f"delivered to Opal's callback at 127.0.0.1 at {again['callback']['at']}" in again["message"]
+        assert "no callback will follow" in again["message"] and "fullstory_get_export_status" in again["message"]
+        assert again["result"]["s3Uri"] == told.body["content"]["s3Uri"]
+        assert "downloadUrl" not in again["result"]  # the status tool signs links; this one may not read files
     assert len(_executions(workflow)) == 1
     assert len(sim.exports.all()) == 1 and len(callbacks.received) == 1
 
@@ -217,3 +229,39 @@ def _stored_callbacks(workflow: Workflow) -> list[str]:
     bucket = workflow.deployed.buckets["ExportBucket"]
     listed = boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="callbacks/")
     return [item["Key"] for item in listed.get("Contents", [])]
+
+
+def test_an_operation_id_as_execution_id_points_to_the_operation_status_tool(workflow: Workflow) -> None:
+    # An operationId of fullstory_create_segment_export (Fullstory's form, as the simulator makes it).
+    for operation_id in ("aBcD1234eFgH5678iJkL9012", "yxzuhxqWI5Kxj0jN8IWrBgjE"):
+        status, problem = call_tool("fullstory_get_export_status", {"executionId": operation_id})
+        assert status == 404 and problem["error_code"] == "EXPORT_RUN_NOT_FOUND"
+        assert "returned by fullstory_export_segment (those start with 'opal-' or 'manual-')" in problem["detail"]
+        assert "fullstory_get_operation_status" in problem["detail"]
+    # One of ours that does not exist (any more): no misleading hint.
+    status, problem = call_tool("fullstory_get_export_status", {"executionId": "opal-tc-9-0123456789abcdef"})
+    assert status == 404 and "fullstory_get_operation_status" not in problem["detail"]
+
+
+def test_a_segment_name_in_an_async_export_fails_the_run_saying_how_to_find_the_id(workflow: Workflow) -> None:
+    status, accepted = call_tool("fullstory_export_segment", export_request(segmentId="High-Value Customers"))
+    assert status == 202
+    assert workflow.wait(accepted["executionArn"])["status"] == "FAILED"
+    status, report = call_tool("fullstory_get_export_status", {"executionId": accepted["executionId"]})
+    assert status == 200 and report["status"] == "FAILED"
+    assert "fullstory_list_segments" in report["failure"]["reason"], report
+
+
+def test_opal_resending_a_call_whose_run_failed_hears_the_failure_at_once(
+    workflow: Workflow, sim: FullstorySimulator, callbacks: CallbackServer
+) -> None:
+    sim.fail_next_export("the segment matched too much data")
+    first = call_tool("fullstory_export_segment", export_request(), async_callback=_callback(callbacks, "tc-f"))[1]
+    assert workflow.wait(first["executionArn"])["status"] == "FAILED"
+    [told] = callbacks.received  # the failure went to Opal once
+    assert "too much data" in told.body["error"]["detail"]
+    status, again = call_tool("fullstory_export_segment", export_request(), async_callback=_callback(callbacks, "tc-f"))
+    assert status == 200 and again["status"] == "already_answered" and again["runStatus"] == "FAILED", again
+    assert "too much data" in again["failure"]["reason"]
+    assert again["callback"]["delivered"] is True and "no callback will follow" in again["message"]
+    assert len(callbacks.received) == 1 and len(sim.exports.all()) == 1

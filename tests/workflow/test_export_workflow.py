@@ -158,7 +158,8 @@ def test_a_rejected_request_is_not_retried(workflow: Workflow, sim: FullstorySim
     described = workflow.run({"request": export_request(segmentId="no-such-segment")})
     assert described["status"] == "FAILED" and described["error"] == "FullstoryRejected"
     assert sim.requests.calls(CREATE, "POST") == 1
-    assert "no such segment" in json.loads(described["cause"])["errorMessage"]
+    message = json.loads(described["cause"])["errorMessage"]
+    assert "Fullstory has no segment with that segmentId" in message and "fullstory_list_segments" in message
 
 
 def _with_callback(callbacks: CallbackServer, **request: Any) -> dict[str, Any]:

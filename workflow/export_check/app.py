@@ -25,7 +25,7 @@ def check(event: dict[str, Any], context: Any) -> dict[str, Any]:
     operation = with_fullstory(lambda client: client.get_operation(operation_id), context)
     percent = round(operation.estimate_pct_complete)
     budget = max_wait_s()
-    poll = after_poll(job.get("poll") or {}, budget)
+    poll = after_poll(job.get("poll") or {}, budget, settings().export_wait_scale)
     job.update(
         state=operation.state,
         percentComplete=100 if operation.state == "COMPLETED" else percent,

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from opal_tools.problems import from_validation_error
 from platform_kit.observability import logger
+from platform_kit.settings import settings
 from segment_exports import storage
 from segment_exports.errors import (
     ExportRequestInvalid,
@@ -106,7 +107,7 @@ def create(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "percentComplete": 0,
         "step": "Created",
         "reused": reused,
-        "poll": first_poll_state(),
+        "poll": first_poll_state(settings().export_wait_scale),
     }
 
 

@@ -12,6 +12,7 @@ import copy
 import json
 import os
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -25,9 +26,13 @@ from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
     MaxRetryError,
+    NameResolutionError,
     NewConnectionError,
+    ProtocolError,
     ProxyError,
     ReadTimeoutError,
+    ResponseError,
+    SSLError,
 )
 
 from .download import ExportFile, error_for_download, release
@@ -132,16 +137,66 @@ def _path_id(value: str) -> str:
     return quote(value, safe="")
 
 
+def where(url: str) -> str:
+    """``host[:port]`` of a URL: what an operator checks first, without path, query or credentials."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{parts.hostname or '?'}{f':{port}' if port else ''}"
+
+
+def _tls_reason(exc: SSLError) -> str:
+    inner = next((arg for arg in exc.args if isinstance(arg, ssl.SSLError)), None)
+    reason = getattr(inner, "verify_message", None) or getattr(inner, "reason", None)
+    return f"TLS error ({reason})" if reason else "TLS error (the secure connection could not be set up)"
+
+
+# Checked in order (NameResolutionError and NewConnectionError are ConnectTimeoutErrors in urllib3).
+_CAUSES: tuple[tuple[type[BaseException], str], ...] = (
+    (NameResolutionError, "DNS failure (the host name does not resolve)"),
+    (ConnectionRefusedError, "connection refused (nothing accepts connections on that port)"),
+    (ConnectTimeoutError, "timeout while connecting"),
+    (ReadTimeoutError, "timeout waiting for the answer"),
+    (ProtocolError, "the connection was closed or reset before the answer"),
+)
+
+
+def connection_cause(exc: BaseException) -> str:
+    """Why no answer came, in words that point to the fix. Built from the error's type, never its
+    text (urllib3's names connection objects, a proxy's may carry credentials)."""
+    if isinstance(exc, MaxRetryError) and exc.reason is not None:
+        return connection_cause(exc.reason)
+    if isinstance(exc, ProxyError):
+        inner = exc.original_error
+        return "the proxy failed" + (f": {connection_cause(inner)}" if isinstance(inner, BaseException) else "")
+    if isinstance(exc, SSLError):
+        return _tls_reason(exc)
+    if isinstance(exc, ResponseError):  # urllib3's own fixed texts
+        return "too many redirects" if "redirect" in str(exc) else "too many error answers"
+    if isinstance(exc, NewConnectionError) and not isinstance(exc, NameResolutionError):
+        if not isinstance(exc.__cause__, OSError):  # not a timeout, although urllib3 makes it a subclass of one
+            return "the connection failed"
+        exc = exc.__cause__
+    for kind, cause in _CAUSES:
+        if isinstance(exc, kind):
+            return cause
+    errno = getattr(exc, "errno", None)
+    return f"connection failed ({os.strerror(errno)})" if isinstance(errno, int) else "the connection failed"
+
+
 def _transport_error(
-    exc: HTTPError, read_timeout: float, sent: bool, idempotent: bool, retry_timeouts: bool
+    exc: HTTPError, read_timeout: float, sent: bool, idempotent: bool, retry_timeouts: bool, host: str
 ) -> tuple[FullstoryError, bool]:
     """The error for a request that got no answer, and whether it may be sent again."""
     if isinstance(exc, ReadTimeoutError):
-        return UpstreamTimeout(f"Fullstory did not answer within {read_timeout:g} s"), idempotent and retry_timeouts
-    if _is_timeout(exc):
-        return UpstreamTimeout("Fullstory could not be reached in time"), True  # nothing was sent
-    # Refused, reset, TLS, proxy.
-    return UpstreamError("the connection to Fullstory failed"), idempotent or not sent
+        message = f"Fullstory at {host} did not answer within {read_timeout:g} s"
+        return UpstreamTimeout(message), idempotent and retry_timeouts
+    if _is_timeout(exc):  # nothing was sent
+        return UpstreamTimeout(f"Fullstory at {host} could not be reached in time ({connection_cause(exc)})"), True
+    # Refused, unresolvable, reset, TLS, proxy.
+    return UpstreamError(f"no answer from Fullstory at {host}: {connection_cause(exc)}"), idempotent or not sent
 
 
 class FullstoryClient:
@@ -161,6 +216,7 @@ class FullstoryClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = resolve_base_url(api_key, base_url)
+        self._where = where(self.base_url)
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.max_attempts = max(1, max_attempts)
@@ -315,9 +371,10 @@ class FullstoryClient:
             )
         except HTTPError as exc:
             cause = exc.reason if isinstance(exc, MaxRetryError) and exc.reason is not None else exc
+            source = where(location)
             if _is_timeout(cause):
-                raise UpstreamTimeout("the export download did not start in time") from None
-            raise UpstreamError("the connection for the export download failed") from None
+                raise UpstreamTimeout(f"the export download from {source} did not start in time") from None
+            raise UpstreamError(f"the export download from {source} failed: {connection_cause(cause)}") from None
         if response.status != 200:
             error = error_for_download(response)
             release(response)
@@ -433,7 +490,7 @@ class FullstoryClient:
                 )
             except HTTPError as exc:
                 sent = not _never_sent(exc)
-                error, retryable = _transport_error(exc, read_timeout, sent, idempotent, retry_timeouts)
+                error, retryable = _transport_error(exc, read_timeout, sent, idempotent, retry_timeouts, self._where)
             else:
                 if 200 <= response.status < 300:
                     return response if raw else self._json(response, empty_ok=method in ("DELETE", "HEAD"))

@@ -33,6 +33,12 @@ RETENTION_ENV = "EXPORT_RETENTION_DAYS"
 MAX_WAIT_ENV = "EXPORT_MAX_WAIT_SECONDS"
 ALLOWED_HOSTS_ENV = "CALLBACK_ALLOWED_HOSTS"
 ALLOW_LOOPBACK_ENV = "LOCAL_ALLOW_LOOPBACK_URLS"  # only the local server sets it
+# Only the local server (and tests) set it: the simulator's exports finish in seconds, so the
+# workflow's waits are multiplied by it there. The template never passes it: 1 in AWS.
+WAIT_SCALE_ENV = "LOCAL_EXPORT_WAIT_SCALE"
+# Only the local server sets it: where its in-process S3 serves signed links (moto is not on the
+# internet). A loopback URL only, so no setting can send a link elsewhere.
+LOCAL_S3_LINKS_ENV = "LOCAL_S3_LINK_PREFIX"
 CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")  # as requests reads them
 # The AWS Parameters and Secrets Lambda Extension's own variables: where it listens, and the
 # token Lambda gives every process of the function (the extension refuses requests without it).
@@ -46,6 +52,7 @@ DEFAULT_URL_TTL_S = 3600
 URL_TTL_RANGE = (60, 7 * 86_400)  # SigV4's limit for a presigned URL
 DEFAULT_MAX_WAIT_S = 3 * 3600  # below the workflow's 4 h TimeoutSeconds, so Opal still hears back
 DEFAULT_EXTENSION_PORT = 2773
+WAIT_SCALE_ALLOWED = "a number above 0, at most 1 (the share of the export workflow's waits kept)"
 ALL_TOOLS = "all"
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
@@ -68,6 +75,8 @@ _NAMES = (
     MAX_WAIT_ENV,
     ALLOWED_HOSTS_ENV,
     ALLOW_LOOPBACK_ENV,
+    WAIT_SCALE_ENV,
+    LOCAL_S3_LINKS_ENV,
     *CA_BUNDLE_ENV,
     EXTENSION_PORT_ENV,
     SESSION_TOKEN_ENV,
@@ -101,6 +110,8 @@ class Settings:
     export_max_wait_s: int
     callback_allowed_hosts: tuple[str, ...]
     allow_loopback_urls: bool
+    export_wait_scale: float
+    local_s3_link_prefix: str | None  # e.g. http://127.0.0.1:3000/__local/s3/
     ca_bundle: str | None
     secrets_extension_port: int
     session_token: str | None = field(default=None, repr=False)  # a credential: never printed
@@ -156,6 +167,35 @@ def _seconds(name: str, raw: str | None) -> float:
     return value
 
 
+def _wait_scale(raw: str | None) -> float:
+    text = (raw or "").strip()
+    if not text:
+        return 1.0
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(WAIT_SCALE_ENV, text, WAIT_SCALE_ALLOWED) from None
+    if not 0 < value <= 1:  # also refuses nan
+        raise SettingsError(WAIT_SCALE_ENV, text, WAIT_SCALE_ALLOWED)
+    return value
+
+
+def _local_link_prefix(raw: str | None) -> str | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    allowed = "an http URL on 127.0.0.1 or localhost ending in /, e.g. http://127.0.0.1:3000/__local/s3/"
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise SettingsError(LOCAL_S3_LINKS_ENV, text, allowed) from None
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1") and parts.username is None
+    if parts.scheme != "http" or not loopback or parts.query or parts.fragment or not text.endswith("/"):
+        raise SettingsError(LOCAL_S3_LINKS_ENV, text, allowed)
+    return text
+
+
 def _base_url(raw: str | None) -> str | None:
     text = (raw or "").strip()
     if not text:
@@ -203,6 +243,8 @@ def parse(environ: dict[str, str | None]) -> Settings:
         export_max_wait_s=_or(_integer(MAX_WAIT_ENV, environ.get(MAX_WAIT_ENV), 1), DEFAULT_MAX_WAIT_S),
         callback_allowed_hosts=_hosts(environ.get(ALLOWED_HOSTS_ENV)),
         allow_loopback_urls=_flag(ALLOW_LOOPBACK_ENV, environ.get(ALLOW_LOOPBACK_ENV), False),
+        export_wait_scale=_wait_scale(environ.get(WAIT_SCALE_ENV)),
+        local_s3_link_prefix=_local_link_prefix(environ.get(LOCAL_S3_LINKS_ENV)),
         ca_bundle=next((text(name) for name in CA_BUNDLE_ENV if text(name)), None),
         secrets_extension_port=_or(
             _integer(EXTENSION_PORT_ENV, environ.get(EXTENSION_PORT_ENV), 1, 65535), DEFAULT_EXTENSION_PORT

@@ -15,8 +15,10 @@ class ExportBucket:
     def store_callback(self, run: str, callback: StoredCallback) -> None:
         callback_refs.store(run, callback)
 
-    def delete_callback(self, run: str) -> None:
-        callback_refs.delete(run)
+    def callback_outcome(self, run: str) -> dict[str, Any] | None:
+        """How telling Opal ended for the run (delivered, attempts, at, host); None while not yet told."""
+        stored = callback_refs.load(run)
+        return stored.outcome if stored is not None else None
 
     def holds_file(self, bucket: Any, key: str) -> bool:
         """Whether ``bucket``/``key`` names a delivered file of this bucket (links are signed for nothing else)."""

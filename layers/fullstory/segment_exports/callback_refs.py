@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from platform_kit.aws import s3
 
@@ -93,10 +95,11 @@ def count_attempt(execution_name: str, callback: StoredCallback, attempts: int) 
 
 
 def finish(execution_name: str, callback: StoredCallback, outcome: dict[str, Any]) -> None:
-    """Replaces the callback with its outcome: the URL and the token are not kept."""
-    _put(execution_name, {"tool_call_id": callback.tool_call_id, "outcome": outcome})
-
-
-def delete(execution_name: str) -> None:
-    with storage_errors("deleting Opal's callback"):
-        s3().delete_object(Bucket=bucket(), Key=_key(execution_name))
+    """Replaces the callback with its outcome, when and to which host: the URL and the token are not
+    kept. A resent call reads it to say where its result went (tools/export_runs.py)."""
+    told = {
+        **outcome,
+        "at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "host": urlsplit(callback.url).hostname,
+    }
+    _put(execution_name, {"tool_call_id": callback.tool_call_id, "outcome": told})

@@ -78,6 +78,11 @@ def task_error(error: FullstoryError, *, creating: bool = False) -> TaskError:
             "The Fullstory API key may not export segments (an Admin key and the Segment Export add-on are needed)"
             + said
         )
+    if isinstance(error, fs.NotFound) and creating:  # the create names one thing: the segment
+        return FullstoryRejected(
+            "Fullstory has no segment with that segmentId" + said + "; segmentId takes a segment's id, not its "
+            "name: find it with fullstory_list_segments"
+        )
     if isinstance(error, fs.NotFound):
         return FullstoryRejected("Fullstory has no such segment, operation or export" + said)
     if isinstance(error, fs.BadRequest):

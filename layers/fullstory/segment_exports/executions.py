@@ -12,7 +12,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from platform_kit.aws import NotConfigured, sfn
@@ -20,6 +20,11 @@ from platform_kit.settings import STATE_MACHINE_ENV, settings
 
 _NAME_OK = re.compile(r"[^A-Za-z0-9_-]+")
 _EXECUTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+# The names execution_name gives, and an execution ARN: what no Fullstory id looks like.
+_OUR_EXECUTION_ID = re.compile(
+    r"(?:arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]+:)?"
+    r"(?:manual-[0-9a-f]{32}|opal-(?:[A-Za-z0-9_-]{1,40}-)?[0-9a-f]{16})"
+)
 # States whose Lambda output is the job's progress, as the history shows it.
 PROGRESS_STATES = ("CreateExport", "CheckExport")
 
@@ -40,6 +45,11 @@ def execution_name(tool_call_id: str | None) -> str:
     return f"opal-{readable}-{digest}" if readable else f"opal-{digest}"
 
 
+def is_execution_id(text: str) -> bool:
+    """Whether ``text`` is an executionId (or executionArn) fullstory_export_segment answers."""
+    return _OUR_EXECUTION_ID.fullmatch(text.strip()) is not None
+
+
 @dataclass(frozen=True)
 class Started:
     arn: str
@@ -47,6 +57,22 @@ class Started:
     start_date: datetime | None
     already_existed: bool
     status: str = "RUNNING"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The export's last known progress, as the task that read it answered, and when it answered."""
+
+    job: dict[str, Any]
+    at: datetime | None
+
+    @property
+    def next_check_at(self) -> datetime | None:
+        """When the run's Wait ends and it asks Fullstory again (None before the first answer)."""
+        wait = (self.job.get("poll") or {}).get("waitSeconds")
+        if self.at is None or not isinstance(wait, int) or self.job.get("state") != "PENDING":
+            return None
+        return self.at + timedelta(seconds=wait)
 
 
 @dataclass(frozen=True)
@@ -93,7 +119,7 @@ class ExportRuns:
         except client.exceptions.ExecutionDoesNotExist:
             return None
 
-    def latest_job(self, arn: str) -> dict[str, Any] | None:
+    def latest_job(self, arn: str) -> Progress | None:
         """The export's last known progress (state, percent, step, polls), from the run's history."""
         history = sfn().get_execution_history(executionArn=arn, reverseOrder=True, maxResults=40)
         for event in history.get("events", []):
@@ -106,5 +132,6 @@ class ExportRuns:
                 return None
             job = output.get("job") if isinstance(output, dict) else None
             payload = job.get("Payload") if isinstance(job, dict) else None  # the task function's answer
-            return payload if isinstance(payload, dict) else None
+            at = event.get("timestamp")
+            return Progress(payload, at if isinstance(at, datetime) else None) if isinstance(payload, dict) else None
         return None

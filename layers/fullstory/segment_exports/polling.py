@@ -31,6 +31,10 @@ Elapsed time is the sum of the waits, a little less than the real time since the
 take time too), so waits err short and the bound still holds. Waits are trimmed so the last check
 lands at the budget (``after_poll``); the state machine's ``TimeoutSeconds`` leaves room after it
 for delivery.
+
+``scale`` (LOCAL_EXPORT_WAIT_SCALE, 1 in AWS) multiplies every wait, rounded up to whole seconds:
+the local server sets it so runs against the simulator, whose exports finish in seconds, check
+soon after.
 """
 
 from __future__ import annotations
@@ -46,18 +50,19 @@ MAX_WAIT_S = 900
 DEFAULT_BUDGET_S = DEFAULT_MAX_WAIT_S  # how long the workflow polls before it gives up (EXPORT_MAX_WAIT_SECONDS)
 
 
-def next_wait_s(elapsed_s: float) -> int:
+def next_wait_s(elapsed_s: float, scale: float = 1.0) -> int:
     """Seconds until the next check, after one ``elapsed_s`` after the create found it PENDING."""
-    return max(MIN_WAIT_S, min(MAX_WAIT_S, math.floor(LATE_FRACTION * max(0.0, elapsed_s))))
+    wait = max(MIN_WAIT_S, min(MAX_WAIT_S, math.floor(LATE_FRACTION * max(0.0, elapsed_s))))
+    return wait if scale >= 1 else max(1, math.ceil(wait * scale))
 
 
-def first_poll_state() -> dict[str, Any]:
+def first_poll_state(scale: float = 1.0) -> dict[str, Any]:
     """The workflow's poll state right after the export was created."""
-    return {"waitSeconds": next_wait_s(0), "waitedSeconds": 0, "polls": 0}
+    return {"waitSeconds": next_wait_s(0, scale), "waitedSeconds": 0, "polls": 0}
 
 
-def after_poll(state: dict[str, Any], budget_s: int) -> dict[str, Any]:
+def after_poll(state: dict[str, Any], budget_s: int, scale: float = 1.0) -> dict[str, Any]:
     """The poll state after one more check; ``waitSeconds`` is trimmed to end at ``budget_s``."""
     elapsed = int(state.get("waitedSeconds", 0)) + int(state.get("waitSeconds", 0))
-    wait = max(1, min(next_wait_s(elapsed), budget_s - elapsed))
+    wait = max(1, min(next_wait_s(elapsed, scale), budget_s - elapsed))
     return {"waitSeconds": wait, "waitedSeconds": elapsed, "polls": int(state.get("polls", 0)) + 1}

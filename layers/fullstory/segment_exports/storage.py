@@ -179,6 +179,9 @@ def presign(key: str, *, ttl_s: int | None = None) -> tuple[str, datetime]:
     url = s3().generate_presigned_url(
         "get_object", Params={"Bucket": bucket(), "Key": key}, ExpiresIn=seconds, HttpMethod="GET"
     )
+    local = settings().local_s3_link_prefix
+    if local is not None:  # the local server's in-process S3: the same signed link, through it
+        url = local + url.removeprefix("https://")
     return url, datetime.now(UTC) + timedelta(seconds=seconds)
 
 

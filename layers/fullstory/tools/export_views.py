@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from segment_exports.bucket import ExportBucket
 from segment_exports.callback import failure, readable_cause
+from segment_exports.executions import Progress
 
 from .views import iso_time
 
 
-def run_progress_view(job: dict[str, Any] | None) -> dict[str, Any]:
-    if not job:
+def run_progress_view(progress: Progress | None) -> dict[str, Any]:
+    if progress is None:
         return {"exportState": "STARTING", "note": "The export is being created in Fullstory."}
+    job = progress.job
     poll = job.get("poll") or {}
     return {
         "operationId": job.get("operationId"),
@@ -21,10 +24,24 @@ def run_progress_view(job: dict[str, Any] | None) -> dict[str, Any]:
         "percentComplete": job.get("percentComplete"),
         "step": job.get("step") or None,
         "checks": poll.get("polls", 0),
+        "nextCheckAt": iso_time(progress.next_check_at),
     }
 
 
-def run_result_view(output: Any, bucket: ExportBucket) -> dict[str, Any]:
+def next_check_hint(progress: Progress | None, now: datetime | None = None) -> str:
+    """When the run asks Fullstory again: the end of its current Wait, as the run's history says."""
+    due = progress.next_check_at if progress is not None else None
+    if due is None:
+        return "Still running; the workflow is talking to Fullstory now. Check again in a few seconds."
+    seconds = round((due - (now or datetime.now(UTC))).total_seconds())
+    if seconds <= 0:
+        return "Still running; the workflow is checking the export in Fullstory now. Check again in a few seconds."
+    when = f"about {max(1, round(seconds / 60))} minute(s)" if seconds >= 90 else f"{seconds} s"
+    return f"Still running; the workflow checks the export in Fullstory again in {when} ({iso_time(due)})."
+
+
+def run_result_view(output: Any, bucket: ExportBucket | None) -> dict[str, Any]:
+    """The delivered file; with a fresh download link when ``bucket`` is given."""
     try:
         result = json.loads(output) if isinstance(output, str) else {}
     except ValueError:
@@ -38,7 +55,9 @@ def run_result_view(output: Any, bucket: ExportBucket) -> dict[str, Any]:
     }
     key = result.get("key")
     # Links handed out at delivery may have expired: sign a fresh one for our own bucket only.
-    if isinstance(key, str) and bucket.holds_file(result.get("bucket"), key):
+    if bucket is None:
+        pass  # the caller says where a link comes from
+    elif isinstance(key, str) and bucket.holds_file(result.get("bucket"), key):
         if bucket.file_size(key) is None:
             view["note"] = "The file is no longer in the bucket (deleted after the retention period)."
         else:

@@ -10,6 +10,8 @@ from pydantic import Field
 from fullstory_client import BadRequest, NotFound, UnsafeId
 from opal_tools.problems import Problem
 from opal_tools.spec import ToolSpec
+from platform_kit.settings import settings
+from segment_exports.executions import is_execution_id
 from segment_exports.polling import next_wait_s
 
 from .export_request import EXAMPLE_EXPORT, CreateSegmentExportParams, describe, start_export
@@ -47,9 +49,26 @@ def download_view(link: ExportDownload, search_export_id: str) -> dict[str, Any]
     }
 
 
+def segment_not_found(segment_id: str) -> Problem:
+    """Fullstory's 404 to a create: the segmentId is no segment's id (often a segment's display name)."""
+    looks = f" ({segment_id!r} looks like a display name)" if " " in segment_id.strip() else ""
+    return Problem(
+        404,
+        "Segment not found",
+        f"Fullstory has no segment with the id {segment_id!r}{looks}. segmentId takes a segment's id (a built-in "
+        "one such as 'everyone' or 'rageClicks', or the id fullstory_list_segments shows for a saved segment), "
+        "not its name; fullstory_get_segment looks a name up and answers its id.",
+        "SEGMENT_NOT_FOUND",
+        errors=[{"parameter": "segmentId", "problem": "is not the id of a segment (see fullstory_list_segments)"}],
+    )
+
+
 def create_segment_export(params: CreateSegmentExportParams, *, fullstory: FullstoryClient) -> dict[str, Any]:
     """Start an export in Fullstory; answer its operationId at once."""
-    operation_id = start_export(fullstory, params)
+    try:
+        operation_id = start_export(fullstory, params)
+    except NotFound:
+        raise segment_not_found(params.segmentId) from None
     return {
         "operationId": operation_id,
         "state": "PENDING",
@@ -64,13 +83,16 @@ def create_segment_export(params: CreateSegmentExportParams, *, fullstory: Fulls
 
 def _when_to_check(created: datetime | None) -> str:
     elapsed = (datetime.now(UTC) - created).total_seconds() if created else 0.0
-    wait = next_wait_s(elapsed)
+    wait = next_wait_s(elapsed, settings().export_wait_scale)
     return f"about {max(1, round(wait / 60))} minute(s)" if wait >= 90 else f"about {wait} seconds"
 
 
 def get_operation_status(params: GetOperationStatusParams, *, fullstory: FullstoryClient) -> dict[str, Any]:
     """State, progress, and the download link once the export is done."""
-    operation = fullstory.get_operation(params.operationId)
+    try:
+        operation = fullstory.get_operation(params.operationId)
+    except NotFound:
+        raise _operation_not_found(params.operationId) from None
     percent = round(operation.estimate_pct_complete)
     answer: dict[str, Any] = {
         "operationId": operation.id,
@@ -94,6 +116,25 @@ def get_operation_status(params: GetOperationStatusParams, *, fullstory: Fullsto
     else:
         answer["note"] = "This operation has no downloadable results (it is not a segment export)."
     return answer
+
+
+def _operation_not_found(operation_id: str) -> Problem:
+    if is_execution_id(operation_id):
+        return Problem(
+            404,
+            "Not an operationId",
+            f"{operation_id} is an executionId of fullstory_export_segment (a delivered export), not a Fullstory "
+            "operationId: follow it with fullstory_get_export_status.",
+            "OPERATION_NOT_FOUND",
+            errors=[{"parameter": "operationId", "problem": "is an executionId: use fullstory_get_export_status"}],
+        )
+    return Problem(
+        404,
+        "Operation not found",
+        f"Fullstory has no operation {operation_id}. Use the operationId that fullstory_create_segment_export "
+        "returned; an export started with fullstory_export_segment is followed with fullstory_get_export_status.",
+        "OPERATION_NOT_FOUND",
+    )
 
 
 def get_search_export_results(params: GetSearchExportResultsParams, *, fullstory: FullstoryClient) -> dict[str, Any]:

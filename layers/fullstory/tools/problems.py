@@ -56,7 +56,7 @@ def fullstory_problem(error: fs.FullstoryError) -> Problem:
         return Problem(
             504,
             "Fullstory did not answer in time",
-            "Fullstory took too long to answer. Try again; long sessions or busy periods can be slow.",
+            f"{_sentence(error.message)} Try again; long sessions or busy periods can be slow.",
             "FULLSTORY_TIMEOUT",
         )
     if isinstance(error, fs.MalformedResponse):
@@ -66,12 +66,30 @@ def fullstory_problem(error: fs.FullstoryError) -> Problem:
             f"Fullstory answered with something that is not the documented format: {error.message}. Try again later.",
             "FULLSTORY_MALFORMED_RESPONSE",
         )
+    if error.status == 0:  # no answer at all: the host or the network, which the message names
+        return Problem(
+            502,
+            "Fullstory could not be reached",
+            f"{_sentence(error.message)} {_UNREACHABLE_HINT}",
+            "FULLSTORY_UNAVAILABLE",
+        )
     return Problem(
         502,
         "Fullstory is unavailable",
-        f"Fullstory failed to answer (HTTP {error.status or 'no response'}) after retries. Try again later.",
+        f"Fullstory failed to answer (HTTP {error.status}) after retries. Try again later.",
         "FULLSTORY_UNAVAILABLE",
     )
+
+
+_UNREACHABLE_HINT = (
+    "If that host is wrong, fix the stack's FullstoryApiBaseUrl parameter (FULLSTORY_API_BASE_URL locally); "
+    "if it is right, check the network path to it, or try again later."
+)
+
+
+def _sentence(message: str) -> str:
+    text = message.strip() or "Fullstory did not answer"
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def session_not_found(session_id: str, base_profile: str | None = None) -> Problem:
