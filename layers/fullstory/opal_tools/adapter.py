@@ -136,8 +136,9 @@ def _body_text(event: dict[str, Any]) -> str:
     return raw
 
 
-def decode_body(event: dict[str, Any]) -> Any:
-    """The body's JSON value, None when it is empty; a 400/413 problem when it is not JSON we take."""
+def decode_body(event: dict[str, Any], not_json: str = _NOT_AN_OBJECT) -> Any:
+    """The body's JSON value, None when it is empty; a 400/413 problem when it is not JSON we take
+    (``not_json`` says what it must be instead)."""
     raw = _body_text(event)
     if len(raw.encode("utf-8", errors="replace")) > MAX_BODY_BYTES:
         raise Problem(
@@ -154,7 +155,7 @@ def decode_body(event: dict[str, Any]) -> Any:
     except _IntegerTooLong:
         raise _body_problem(f"holds an integer with more than {MAX_INTEGER_DIGITS} digits") from None
     except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
-        raise _body_problem(_NOT_AN_OBJECT) from None
+        raise _body_problem(not_json) from None
     if isinstance(body, (dict, list)) and _too_deep(body):
         raise _body_problem(f"nests objects or arrays more than {MAX_NESTING} levels deep")
     return body
