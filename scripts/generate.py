@@ -186,9 +186,17 @@ MCP_PATH = "/mcp"
 MCP_ORIGINS = (("MCP_ALLOWED_ORIGINS", "!Ref CorsAllowedOrigins"),)
 
 
+# Needs an MCP call never exercises: Opal's async callback (MCP has none; the export is followed by
+# fullstory_get_export_status). The provider of the same keyword still comes from another need.
+MCP_UNUSED_NEEDS = frozenset({"store_callbacks"})
+
+
 def mcp_grants() -> list[Grant]:
-    """Every tool's grants: the MCP function runs any tool, so it needs what all their needs grant."""
-    return list(dict.fromkeys(grant for spec in TOOLS for grant in grants(spec)))
+    """What every tool's needs grant (the MCP function runs any tool), but for what MCP never uses."""
+    names = dict.fromkeys(need.name for spec in TOOLS for need in spec.needs if need.name not in MCP_UNUSED_NEEDS)
+    chosen = [NEED_GRANTS[name] for name in names]
+    first = [NEED_GRANTS["fullstory"]] if NEED_GRANTS["fullstory"] in chosen else []
+    return list(dict.fromkeys([*first, TOKEN, *chosen]))
 
 
 def mcp_block() -> list[str]:

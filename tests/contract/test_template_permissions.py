@@ -146,6 +146,23 @@ class Stack:
         )
         return int(response["statusCode"]), json.loads(response["body"])
 
+    def mcp(self, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """tools/call over /mcp (McpFunction, which runs any tool): the tool's answer; an error result fails."""
+        self.called.add(f"mcp {tool}")
+        call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
+        headers = {
+            "content-type": "application/json",
+            "authorization": f"Bearer {BEARER}",
+            "mcp-protocol-version": "2025-11-25",
+        }
+        response = self.functions["McpFunction"].invoke(
+            http_api_event("POST", "/mcp", headers=headers, body=json.dumps(call).encode())
+        )
+        assert response["statusCode"] == 200, response
+        result: dict[str, Any] = json.loads(response["body"])["result"]
+        assert not result["isError"], (tool, result)
+        return dict(result["structuredContent"])
+
     def get(self, function_id: str, path: str) -> tuple[int, Any]:
         response = self.functions[function_id].invoke(http_api_event("GET", path))
         return int(response["statusCode"]), json.loads(response["body"])
@@ -180,6 +197,7 @@ def _scenarios(
     user, session = simulator.data.users[0], simulator.data.sessions[3]
     expect(200, "list segments", "fullstory_list_segments", {"limit": 5})
     expect(200, "get segment", "fullstory_get_segment", {"id": "everyone"})
+    answers["mcp list segments"] = (200, stack.mcp("fullstory_list_segments", {"limit": 2}))
     expect(200, "list sessions", "fullstory_list_sessions", {"uid": user.uid, "limit": 3})
     for spec in CATALOG:
         if spec.ai and spec.parameters is SessionParams:
@@ -205,11 +223,19 @@ def _scenarios(
     again = expect(202, "export resent", "fullstory_export_segment", export_request(), async_callback=resent)
     assert again["executionId"] == accepted["executionId"], again
 
+    # Over MCP (no callback): the same workflow, followed with the status tool.
+    over_mcp = stack.mcp("fullstory_export_segment", export_request())
+    assert stack.wait(over_mcp["executionArn"])["status"] == "SUCCEEDED"
+    delivered = stack.mcp("fullstory_get_export_status", {"executionId": over_mcp["executionId"]})
+    assert delivered["status"] == "SUCCEEDED" and delivered["result"]["downloadUrl"], delivered
+
     # A run still going: the status tool reads its progress from the run's history.
     hold.clear()
     try:
         started = expect(202, "export held", "fullstory_export_segment", export_request())
         running = expect(200, "status running", "fullstory_get_export_status", {"executionId": started["executionId"]})
+        assert running["status"] == "RUNNING" and "progress" in running, running
+        running = stack.mcp("fullstory_get_export_status", {"executionId": started["executionId"]})
         assert running["status"] == "RUNNING" and "progress" in running, running
     finally:
         hold.set()
