@@ -12,8 +12,8 @@ import pytest
 from mcp.client.session import ClientSession
 
 from local.server import LocalToolServer
-from tests.mcp.conftest import TOKEN, connected, run
 from opal_tools.spec import ToolSpec
+from tests.mcp.conftest import TOKEN, connected, run
 from tools.registry import TOOLS, TOOLS_BY_NAME
 
 VERSION = "2025-11-25"
