@@ -136,10 +136,10 @@ def _message_response(body: Any, headers: dict[str, str], context: Any, request_
     version = _version(headers, body)
     if isinstance(body, list):
         return _batch(body, version, headers, context, request_id)
-    message = parse_message(body)
-    if message.is_notification:
-        return _response(202)
     try:
+        message = parse_message(body)
+        if message.is_notification:
+            return _response(202)
         result = _answer(message, version, headers, context, request_id)
     except RpcError as error:
         return _error(error, _modern_status(error) if version in MODERN_VERSIONS else 200)

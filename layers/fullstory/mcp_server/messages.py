@@ -60,6 +60,9 @@ def parse_message(value: Any) -> Message:
     if not isinstance(method, str) or not method:
         message = "method is required (a non-empty string)."
         raise RpcError(INVALID_REQUEST, message, request_id=request_id, status=400)
+    if request_id is None and not method.startswith("notifications/"):
+        message = f"{method[:100]} is a request, so it needs an id (a string or an integer)."
+        raise RpcError(INVALID_REQUEST, message, status=400)
     params = value.get("params")
     if params is not None and not isinstance(params, dict):
         raise RpcError(INVALID_PARAMS, "params must be an object.", request_id=request_id)
