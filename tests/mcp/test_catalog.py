@@ -159,3 +159,16 @@ def test_the_export_tools_are_listed_with_what_mcp_can_do(listings: dict[str, di
     ]
     assert "fullstory_get_export_status" in export["description"]
     assert TOOLS_BY_NAME["fullstory_export_segment"].mode == "async"
+
+
+def test_the_stack_says_where_mcp_is() -> None:
+    from tests.contract.test_template import API_ID, RAW
+
+    url = RAW["Outputs"]["McpUrl"]["Value"]["Fn::Sub"]
+    assert url == f"https://${{{API_ID}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/mcp"
+    routes = RAW["Resources"]["McpFunction"]["Properties"]["Events"]
+    assert {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in routes.values()} == {
+        ("POST", "/mcp"),
+        ("GET", "/mcp"),
+        ("DELETE", "/mcp"),
+    }
