@@ -228,3 +228,9 @@ def test_without_the_token_it_is_401_with_www_authenticate(server: LocalToolServ
     _error(response, 401, -32011)
     assert response.headers["www-authenticate"] == "Bearer"
     assert TOKEN not in response.text
+
+
+def test_make_run_allows_any_browser_origin_by_default(server: LocalToolServer) -> None:
+    # As its CORS does (CORS_ALLOWED_ORIGINS unset: *), so the MCP Inspector's direct mode works locally.
+    response = _post(server, {"jsonrpc": "2.0", "id": 1, "method": "ping"}, origin="http://localhost:6274")
+    assert response.status_code == 200 and response.headers["access-control-allow-origin"]
