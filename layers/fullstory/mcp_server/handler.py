@@ -13,7 +13,6 @@ body. An unsupported header is a 400 with ``UNSUPPORTED_PROTOCOL_VERSION`` namin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from opal_tools.adapter import authenticate, decode_body, note_request
@@ -22,7 +21,7 @@ from platform_kit.observability import LambdaHandler, logger, with_lambda_loggin
 from platform_kit.settings import settings
 
 from . import methods
-from .messages import Message, RpcError, error_body, parse_message, result_body
+from .messages import Message, RpcError, error_body, parse_message, request_id_of, result_body
 from .protocol import (
     DEFAULT_VERSION,
     FORBIDDEN,
@@ -84,12 +83,11 @@ def _version(headers: dict[str, str], body: Any) -> str:
     if requested is None:
         return DEFAULT_VERSION
     if requested.strip() not in SUPPORTED_VERSIONS:
-        request_id = body.get("id") if isinstance(body, dict) and isinstance(body.get("id"), str | int) else None
         raise RpcError(
             UNSUPPORTED_PROTOCOL_VERSION,
             f"Unsupported protocol version {requested[:64]!r}; this server speaks {', '.join(SUPPORTED_VERSIONS)}.",
             data={"supported": list(SUPPORTED_VERSIONS), "requested": requested[:64]},
-            request_id=request_id if not isinstance(request_id, bool) else None,
+            request_id=request_id_of(body),
             status=400,
         )
     return requested.strip()
@@ -127,9 +125,12 @@ def _batch(body: list[Any], version: str, headers: dict[str, str], context: Any,
     return _response(200, answers) if answers else _response(202)
 
 
-def _modern_status(error: RpcError) -> int:
-    """The HTTP status of a JSON-RPC error at 2026-07-28: the protocol's table; handshake-era errors go in a 200."""
-    return {METHOD_NOT_FOUND: 404}.get(error.code, 400 if error.code != INTERNAL_ERROR else 200)
+def _status(error: RpcError, version: str) -> int:
+    """The HTTP status of a JSON-RPC error answering a request: at 2026-07-28 the revision's table
+    (404 for an unknown method, 400 for the client's other faults); before, JSON-RPC's error in a 200."""
+    if version not in MODERN_VERSIONS or error.code == INTERNAL_ERROR:
+        return 200
+    return 404 if error.code == METHOD_NOT_FOUND else 400
 
 
 def _message_response(body: Any, headers: dict[str, str], context: Any, request_id: str | None) -> Response:
@@ -142,7 +143,7 @@ def _message_response(body: Any, headers: dict[str, str], context: Any, request_
             return _response(202)
         result = _answer(message, version, headers, context, request_id)
     except RpcError as error:
-        return _error(error, _modern_status(error) if version in MODERN_VERSIONS else 200)
+        return _error(error, _status(error, version))
     assert message.id is not None
     return _response(200, result_body(message.id, result))
 
@@ -185,5 +186,4 @@ def mcp_handler() -> LambdaHandler:
             logger.exception("mcp request failed")
             return _error(RpcError(INTERNAL_ERROR, "Internal error; it was logged with this request's id."), 500)
 
-    handler: Callable[[dict[str, Any], Any], Response] = with_lambda_logging(handle)
-    return handler
+    return with_lambda_logging(handle)

@@ -44,6 +44,12 @@ def _valid_id(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
+def request_id_of(value: Any) -> RequestId | None:
+    """The id of the message ``value`` when it has a valid one (to answer an error with)."""
+    request_id = value.get("id") if isinstance(value, dict) else None
+    return request_id if _valid_id(request_id) else None
+
+
 def parse_message(value: Any) -> Message:
     """The message ``value`` holds; ``RpcError`` (Invalid Request / Invalid params) when it is not one."""
     if not isinstance(value, dict):
