@@ -94,7 +94,7 @@ def _version(headers: dict[str, str], body: Any) -> str:
 
 
 def _answer(message: Message, version: str, headers: dict[str, str], context: Any, request_id: str | None) -> Any:
-    """The result of one request, or None for a notification; ``RpcError`` with its id set."""
+    """The result of one request; its ``RpcError`` answers with the request's id."""
     try:
         if version in MODERN_VERSIONS:
             return methods.modern(message, version, headers, context, request_id)
@@ -164,9 +164,10 @@ def _respond(event: dict[str, Any], context: Any, request_id: str | None) -> Res
     try:
         body = decode_body(event, not_json="must be JSON")
     except Problem as problem:
+        if problem.status == 413:
+            return _error(RpcError(INVALID_REQUEST, problem.detail), 413)
         reason = problem.errors[0]["problem"] if problem.errors else problem.detail
-        code = INVALID_REQUEST if problem.status == 413 else PARSE_ERROR
-        return _error(RpcError(code, f"Parse error: the body {reason}."), problem.status)
+        return _error(RpcError(PARSE_ERROR, f"Parse error: the body {reason}."), problem.status)
     if body is None:
         return _error(RpcError(PARSE_ERROR, "Parse error: the body is empty; send one JSON-RPC message."), 400)
     try:
