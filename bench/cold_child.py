@@ -58,9 +58,11 @@ imported = time.perf_counter()
 response = app.lambda_handler(event, Context())
 answered = time.perf_counter()
 body = json.loads(response.get("body") or "{}")
+rpc = body.get("result") or {}  # /mcp answers JSON-RPC: the tool's answer is its structuredContent
 result = {
     "status": response.get("statusCode"),
-    "segments": len(body.get("segments") or []),
+    "segments": len(body.get("segments") or (rpc.get("structuredContent") or {}).get("segments") or []),
+    "tools": len(rpc.get("tools") or []),
     "startup_ms": (before_import - started) * 1000,
     "import_ms": (imported - before_import) * 1000,
     "first_call_ms": (answered - imported) * 1000,

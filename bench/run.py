@@ -2,9 +2,9 @@
 
     .venv-bench/bin/python -m bench.run [--runs N]
 
-P5 (sam build) runs first because P1 also measures the layer as built; then P1 cold start, P2
-warm overhead and P4 fan-out against the simulator and moto (own processes, loopback only), and
-P3 export polling on a simulated clock.
+P5 (sam build) runs first because P1 also measures the layer as built; then P1 cold start (a tool's,
+and /mcp's beside it), P2 warm overhead and P4 fan-out against the simulator and moto (own
+processes, loopback only), and P3 export polling on a simulated clock.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import cold_start, export_polling, fanout, size, warm_overhead
+from bench import cold_start, export_polling, fanout, mcp_cold_start, size, warm_overhead
 from bench.report import MISS, Row, markdown
 from bench.services import running
 
@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     with running() as services:
         print("P1: cold starts ...", flush=True)
         p1 = cold_start.measure(services, runs, built if built.is_dir() else None)
+        print("P1: cold starts of /mcp ...", flush=True)
+        p1 += mcp_cold_start.measure(services, runs)
         print("P2: warm overhead ...", flush=True)
         p2 = warm_overhead.measure(services)
         print("P4: fan-out ...", flush=True)

@@ -12,8 +12,9 @@ then calls the deployed API. One line per check, PASS, FAIL or SKIP with the rea
   tool call      POST tools/fullstory_list_segments {"limit": 1} with the token from its secret: 200
   fullstory key  the key secret does not hold the placeholder, and Fullstory did not refuse the key
                  on that call (one cheap Fullstory call)
-  mcp            POST /mcp ``initialize`` with the token answers; a 404 means the deployed version has
-                 no /mcp yet (SKIP)
+  mcp            POST /mcp ``initialize`` with the token answers, and ``tools/list`` at the revision it
+                 agreed lists exactly the tools discovery should; a 404 means the deployed version
+                 has no /mcp yet (SKIP)
 
 Exit status: 0 when no check failed, 1 when one did, 2 when the checks could not run (no such stack,
 no credentials, no region). It never prints a secret: the token shows only as its length and, for a
@@ -276,7 +277,15 @@ class Answer:
         return f"answered {self.status} {excerpt}".rstrip()
 
 
-def http(method: str, url: str, *, body: Any = None, token: str | None = None, timeout: float) -> Answer:
+def http(
+    method: str,
+    url: str,
+    *,
+    body: Any = None,
+    token: str | None = None,
+    timeout: float,
+    extra_headers: dict[str, str] | None = None,
+) -> Answer:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         return Answer(None, error=f"not an http(s) URL: {url!r}")
@@ -287,6 +296,7 @@ def http(method: str, url: str, *, body: Any = None, token: str | None = None, t
         headers["Content-Type"] = "application/json"
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
+    headers.update(extra_headers or {})
     request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - scheme checked
     opener = urllib.request.build_opener(_NoRedirects)
     started = time.monotonic()
@@ -482,7 +492,34 @@ def check_mcp(stack: Stack, token: Secret, timeout: float) -> Check:
         )
     server = result.get("serverInfo") or {}
     who = " ".join(str(server[k]) for k in ("name", "version") if server.get(k)) or "a server"
-    return Check("mcp", "PASS", f"POST {url} initialize answered 200: {who}, protocol {result['protocolVersion']}")
+    agreed = f"POST {url} initialize answered 200: {who}, protocol {result['protocolVersion']}"
+    listed, problem = _mcp_tools(url, token.value, str(result["protocolVersion"]), timeout)
+    if listed is None:
+        return Check("mcp", "FAIL", f"{agreed}; but tools/list {problem}")
+    expected = published(stack)
+    faults = [
+        f"{word} {_listing(names)}"
+        for word, names in (("missing", expected - listed), ("unexpected", listed - expected))
+        if names
+    ]
+    if faults:
+        return Check("mcp", "FAIL", f"{agreed}; tools/list: {'; '.join(faults)}")
+    return Check("mcp", "PASS", f"{agreed}; tools/list lists the {_tools(len(expected))} discovery should")
+
+
+def _mcp_tools(url: str, token: str, version: str, timeout: float) -> tuple[set[str] | None, str]:
+    """The tool names of ``tools/list`` at ``version`` (the header a client sends after initialize), or why not."""
+    listing = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+    answer = http(
+        "POST", url, body=listing, token=token, timeout=timeout, extra_headers={"MCP-Protocol-Version": version}
+    )
+    reply = answer.json() if answer.status == 200 else None
+    result = reply.get("result") if isinstance(reply, dict) else None
+    tools = result.get("tools") if isinstance(result, dict) else None
+    if not isinstance(tools, list):
+        error = reply.get("error") if isinstance(reply, dict) else None
+        return None, f"{answer.said()}" + (f": {error}" if error else "")
+    return {str(tool.get("name")) for tool in tools if isinstance(tool, dict)}, ""
 
 
 def smoke(stack: Stack, secrets: Any, timeout: float) -> list[Check]:

@@ -21,6 +21,9 @@ def _copy(tmp_path: Path) -> Path:
         shutil.copy(ROOT / name, tmp_path / name)
     for folder in ("functions", "events"):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    index = Path("layers/fullstory/mcp_server/tool_index.py")  # generated too: /mcp's map of the tools
+    (tmp_path / index).parent.mkdir(parents=True)
+    shutil.copy(ROOT / index, tmp_path / index)
     return tmp_path
 
 

@@ -146,6 +146,23 @@ class Stack:
         )
         return int(response["statusCode"]), json.loads(response["body"])
 
+    def mcp(self, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """tools/call over /mcp (McpFunction, which runs any tool): the tool's answer; an error result fails."""
+        self.called.add(f"mcp {tool}")
+        call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
+        headers = {
+            "content-type": "application/json",
+            "authorization": f"Bearer {BEARER}",
+            "mcp-protocol-version": "2025-11-25",
+        }
+        response = self.functions["McpFunction"].invoke(
+            http_api_event("POST", "/mcp", headers=headers, body=json.dumps(call).encode())
+        )
+        assert response["statusCode"] == 200, response
+        result: dict[str, Any] = json.loads(response["body"])["result"]
+        assert not result["isError"], (tool, result)
+        return dict(result["structuredContent"])
+
     def get(self, function_id: str, path: str) -> tuple[int, Any]:
         response = self.functions[function_id].invoke(http_api_event("GET", path))
         return int(response["statusCode"]), json.loads(response["body"])
@@ -171,6 +188,8 @@ def _scenarios(
     def expect(status: int, scenario: str, tool: str, parameters: dict[str, Any], **envelope: Any) -> Any:
         answers[scenario] = answer = stack.tool(tool, parameters, **envelope)
         assert answer[0] == status, (scenario, answer)
+        if status == 200:  # the same call over /mcp, whose one function runs every tool
+            answers[f"mcp {scenario}"] = (200, stack.mcp(tool, parameters))
         return answer[1]
 
     for path in ("/discovery", "/openapi.json"):
@@ -206,12 +225,19 @@ def _scenarios(
     assert again["executionId"] == accepted["executionId"] and again["status"] == "already_answered", again
     assert again["callback"]["delivered"] is True, again  # read from the run's callback object: s3:GetObject
 
+    # Over MCP (no callback): the same workflow, followed with the status tool.
+    over_mcp = stack.mcp("fullstory_export_segment", export_request())
+    assert stack.wait(over_mcp["executionArn"])["status"] == "SUCCEEDED"
+    delivered = stack.mcp("fullstory_get_export_status", {"executionId": over_mcp["executionId"]})
+    assert delivered["status"] == "SUCCEEDED" and delivered["result"]["downloadUrl"], delivered
+
     # A run still going: the status tool reads its progress from the run's history.
     hold.clear()
     try:
         started = expect(202, "export held", "fullstory_export_segment", export_request())
         running = expect(200, "status running", "fullstory_get_export_status", {"executionId": started["executionId"]})
         assert running["status"] == "RUNNING" and "progress" in running, running
+        assert answers["mcp status running"][1]["status"] == "RUNNING"
     finally:
         hold.set()
     assert stack.wait(started["executionArn"])["status"] == "SUCCEEDED"

@@ -22,6 +22,7 @@ from tools.registry import GROUPS
 from tools.registry import TOOLS as CATALOG
 
 DISCOVERY_ROUTES = {"GET /discovery", "GET /openapi.json"}
+MCP_ROUTES = {"POST /mcp", "GET /mcp", "DELETE /mcp"}  # every tool over MCP, whatever the selection
 WORKFLOW_FUNCTIONS = {
     logical_id
     for logical_id, resource in RAW_RESOURCES.items()
@@ -99,7 +100,7 @@ def test_every_tool_is_deployed_and_routed_whatever_the_selection(enabled_tools:
     functions = set(_of_type(template, "AWS::Lambda::Function"))
     assert {tool for logical_id, tool in TOOLS.items() if logical_id in functions} == {s.name for s in CATALOG}
     assert "DiscoveryFunction" in functions
-    assert _routes(template) == DISCOVERY_ROUTES | {f"POST /tools/{spec.name}" for spec in CATALOG}
+    assert _routes(template) == DISCOVERY_ROUTES | MCP_ROUTES | {f"POST /tools/{spec.name}" for spec in CATALOG}
     # Each tool keeps its role, its API permission and its log group.
     for logical_id in TOOLS:
         assert f"{logical_id}Role" in template["Resources"], logical_id

@@ -105,7 +105,7 @@ def test_local_server_serves_every_tool_and_publishes_only_the_selection(selecte
     base = selected_server.base_url
     # Every function is deployed (and served) whatever the selection, as in AWS.
     assert sorted(r.path for r in selected_server.routes) == sorted(
-        ["/discovery", "/openapi.json", *(f"/tools/{tool.name}" for tool in TOOLS)]
+        ["/discovery", "/openapi.json", *["/mcp"] * 3, *(f"/tools/{tool.name}" for tool in TOOLS)]
     )
     names = [f["name"] for f in requests.get(base + "/discovery", timeout=5).json()["functions"]]
     assert names == SELECTED_TOOLS

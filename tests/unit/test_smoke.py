@@ -48,6 +48,7 @@ class FakeRegistry:
     token: str = TOKEN
     key: str = GOOD_KEY  # what the stack's key secret holds
     mcp: bool = True
+    mcp_tools: list[str] | None = None  # what /mcp's tools/list answers (None: the same as discovery)
     seen: list[tuple[str, str, dict[str, str], Any]] = field(default_factory=list)
 
     def answer(self, method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, str, Any]:
@@ -62,6 +63,11 @@ class FakeRegistry:
         if method == "POST" and path == "/mcp" and self.mcp:
             if headers.get("authorization") != f"Bearer {self.token}":
                 return 401, problem, unauthorized
+            if body["method"] == "tools/list":
+                assert headers.get("mcp-protocol-version") == "2025-06-18"  # the revision initialize agreed
+                names = self.tools if self.mcp_tools is None else self.mcp_tools
+                listing = {"tools": [{"name": n, "inputSchema": {"type": "object"}} for n in names]}
+                return 200, "application/json", {"jsonrpc": "2.0", "id": body["id"], "result": listing}
             assert body["method"] == "initialize"
             result = {
                 "protocolVersion": body["params"]["protocolVersion"],
@@ -221,7 +227,7 @@ def test_a_healthy_stack_passes_every_check(serve: Any, capsys: pytest.CaptureFi
     assert "lists the 17 tools expected of the 17 deployed (EnabledTools=all, EnableAiAnalysis=true)" in checks["tools"]
     assert "discovery lists the AI tools (9)" in checks["ai toggle"]
     assert f"44 characters, ending …{TOKEN[-4:]}" in checks["tool call"]
-    assert "fullstory-opal-tools 1.0.0, protocol 2025-06-18" in checks["mcp"]
+    assert "fullstory-opal-tools 1.0.0, protocol 2025-06-18; tools/list lists the 17 tools" in checks["mcp"]
     assert out.startswith(f"Stack {STACK} ({REGION}, UPDATE_COMPLETE); tools from the stack's template\n")
     assert out.rstrip().endswith("6 passed, 0 failed, 0 skipped")
     # Discovery is public: no token went there; the tool call and /mcp carried it.
@@ -321,6 +327,16 @@ def test_a_selection_without_the_probe_tool_skips_the_call(serve: Any, capsys: p
     )
     assert checks["fullstory key"].startswith("SKIP  fullstory key  could not tell: no tool call")
     assert "EnabledTools=sessions publishes no AI tool, and discovery lists none" in checks["ai toggle"]
+
+
+def test_mcp_listing_other_tools_than_discovery_should_fails(serve: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    registry = FakeRegistry(TEMPLATE_TOOLS, mcp_tools=[*TEMPLATE_TOOLS[1:], "fullstory_not_a_tool"])
+    code, out, _ = run(FakeStack(serve(registry)), capsys)
+    assert code == 1
+    mcp = lines(out)["mcp"]
+    assert mcp.startswith("FAIL") and "tools/list: missing fullstory_list_segments" in mcp
+    assert "unexpected fullstory_not_a_tool" in mcp
+    assert [body["method"] for method, path, _, body in registry.seen if path == "/mcp"] == ["initialize", "tools/list"]
 
 
 def test_mcp_404_is_a_skip(serve: Any, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,7 +26,7 @@ from .auth import BearerAuth
 from .problems import Problem, bad_parameters, from_validation_error, internal_error, unauthorized
 from .selection import ai_analysis_enabled, tool_enabled
 from .spec import OPAL_CALL, ToolSpec
-from .tool_call import Accepted, tool_call
+from .tool_call import Accepted, ToolCall, tool_call
 
 # Gives a tool one of its needs: ``provider(use, context)`` calls ``use(value)`` and returns what it
 # returns; it may call it again (after refreshing a credential, say) or wrap it (to map its errors).
@@ -136,8 +136,9 @@ def _body_text(event: dict[str, Any]) -> str:
     return raw
 
 
-def parse_request(event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(parameters, envelope)``: the envelope holds Opal's other top-level keys (async_callback, ...)."""
+def decode_body(event: dict[str, Any], not_json: str = _NOT_AN_OBJECT) -> Any:
+    """The body's JSON value, None when it is empty; a 400/413 problem when it is not JSON we take
+    (``not_json`` says what it must be instead)."""
     raw = _body_text(event)
     if len(raw.encode("utf-8", errors="replace")) > MAX_BODY_BYTES:
         raise Problem(
@@ -148,17 +149,25 @@ def parse_request(event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
             errors=[{"parameter": "body", "problem": "too large"}],
         )
     if not raw.strip():
-        return {}, {}
+        return None
     try:
         body = json.loads(raw, parse_int=_bounded_int)
     except _IntegerTooLong:
         raise _body_problem(f"holds an integer with more than {MAX_INTEGER_DIGITS} digits") from None
     except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
-        raise _body_problem(_NOT_AN_OBJECT) from None
+        raise _body_problem(not_json) from None
+    if isinstance(body, (dict, list)) and _too_deep(body):
+        raise _body_problem(f"nests objects or arrays more than {MAX_NESTING} levels deep")
+    return body
+
+
+def parse_request(event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(parameters, envelope)``: the envelope holds Opal's other top-level keys (async_callback, ...)."""
+    body = decode_body(event)
+    if body is None:
+        return {}, {}
     if not isinstance(body, dict):
         raise _body_problem(_NOT_AN_OBJECT)
-    if _too_deep(body):
-        raise _body_problem(f"nests objects or arrays more than {MAX_NESTING} levels deep")
     envelope = {k: v for k, v in body.items() if k in OPAL_ENVELOPE_KEYS}
     if "parameters" in body:
         parameters = body["parameters"]
@@ -194,7 +203,7 @@ def validate(spec: ToolSpec, raw: dict[str, Any]) -> BaseModel:
 # ---------------------------------------------------------------------- the steps of a tool call
 
 
-def _note_request(event: dict[str, Any], context: Any) -> tuple[str | None, str | None]:
+def note_request(event: dict[str, Any], context: Any) -> tuple[str | None, str | None]:
     """The request id and Opal's thread id; Opal's correlation ids go into the log keys."""
     request_id = (event.get("requestContext") or {}).get("requestId") or getattr(context, "aws_request_id", None)
     thread_id = _header(event, "x-opal-thread-id")
@@ -302,14 +311,14 @@ def outcome_of(problem: Problem) -> str:
     return _CLIENT_OUTCOMES.get(problem.error_code, problem.error_code.lower())
 
 
-def record(spec: ToolSpec, response: dict[str, Any], outcome: str, started: float) -> None:
-    """One log line and one metric per call."""
+def record(spec: ToolSpec, status: int, outcome: str, started: float) -> None:
+    """One log line and one metric per call; ``status`` is the HTTP status the call answered (or stands for)."""
     elapsed_ms = (time.perf_counter() - started) * 1000
     logger.info(
         "tool call",
         extra={
             "tool": spec.name,
-            "status": response["statusCode"],
+            "status": status,
             "outcome": outcome,
             "duration_ms": round(elapsed_ms, 1),
         },
@@ -319,7 +328,7 @@ def record(spec: ToolSpec, response: dict[str, Any], outcome: str, started: floa
     metrics.add_dimension(name="outcome", value=outcome)
     # Two aggregates the template's alarms and dashboard read without naming every tool (alarm
     # math takes at most 10 metrics): all calls, and the calls by HTTP status class.
-    metrics.add_dimensions(service=SERVICE, status_class=f"{response['statusCode'] // 100}xx")
+    metrics.add_dimensions(service=SERVICE, status_class=f"{status // 100}xx")
     metrics.add_dimensions(service=SERVICE)
     metrics.add_metric(name="ToolCall", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
@@ -328,6 +337,11 @@ def record(spec: ToolSpec, response: dict[str, Any], outcome: str, started: floa
 
 def _given(value: Any) -> Provider:
     return lambda use, _context: use(value)
+
+
+def with_call(providers: Mapping[str, Provider] | None, call: ToolCall) -> dict[str, Provider]:
+    """The deployment's providers and the call itself (``OPAL_CALL``), as ``run`` takes them."""
+    return {**(providers or {}), OPAL_CALL.keyword: _given(call)}
 
 
 def _no_mapping(error: Exception) -> Problem | None:
@@ -342,7 +356,7 @@ def tool_handler(
 
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         started = time.perf_counter()
-        request_id, thread_id = _note_request(event, context)
+        request_id, thread_id = note_request(event, context)
         try:
             authenticate(event)
             ensure_enabled(spec)
@@ -351,12 +365,11 @@ def tool_handler(
             call = tool_call(
                 spec.name, envelope, is_async=spec.mode == "async", request_id=request_id, thread_id=thread_id
             )
-            given = {**(providers or {}), OPAL_CALL.keyword: _given(call)}
-            response, outcome = answer(run(spec, params, context, given))
+            response, outcome = answer(run(spec, params, context, with_call(providers, call)))
         except Exception as error:
             problem = map_error(error, problem_of)
             response, outcome = problem_response(problem, request_id), outcome_of(problem)
-        record(spec, response, outcome, started)
+        record(spec, response["statusCode"], outcome, started)
         return response
 
     return with_lambda_logging(handle)

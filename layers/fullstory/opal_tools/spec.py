@@ -42,6 +42,8 @@ class ToolSpec:
     # A valid call's parameters: the sample event of the tool's function, and its docs.
     example_parameters: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     memory_mb: int | None = None  # for its function, when the default is not enough (more memory, more CPU)
+    # False when a call starts work that stays (an export in Fullstory, a run of the workflow): MCP's readOnlyHint.
+    read_only: bool = True
 
     @property
     def endpoint(self) -> str:

@@ -32,6 +32,7 @@ URL_TTL_ENV = "EXPORT_URL_TTL_SECONDS"
 RETENTION_ENV = "EXPORT_RETENTION_DAYS"
 MAX_WAIT_ENV = "EXPORT_MAX_WAIT_SECONDS"
 ALLOWED_HOSTS_ENV = "CALLBACK_ALLOWED_HOSTS"
+MCP_ORIGINS_ENV = "MCP_ALLOWED_ORIGINS"  # browser origins /mcp answers (CorsAllowedOrigins); * for any
 ALLOW_LOOPBACK_ENV = "LOCAL_ALLOW_LOOPBACK_URLS"  # only the local server sets it
 # Only the local server (and tests) set it: the simulator's exports finish in seconds, so the
 # workflow's waits are multiplied by it there. The template never passes it: 1 in AWS.
@@ -58,6 +59,7 @@ ALL_TOOLS = "all"
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 _HOST = re.compile(r"[a-z0-9*.-]+")
+_ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:[0-9]+)?")
 _NAMES = (
     SERVICE_ENV,
     METRICS_NAMESPACE_ENV,
@@ -74,6 +76,7 @@ _NAMES = (
     RETENTION_ENV,
     MAX_WAIT_ENV,
     ALLOWED_HOSTS_ENV,
+    MCP_ORIGINS_ENV,
     ALLOW_LOOPBACK_ENV,
     WAIT_SCALE_ENV,
     LOCAL_S3_LINKS_ENV,
@@ -109,6 +112,7 @@ class Settings:
     export_retention_days: int | None
     export_max_wait_s: int
     callback_allowed_hosts: tuple[str, ...]
+    mcp_allowed_origins: tuple[str, ...]  # lower-cased, without a trailing slash; () allows none
     allow_loopback_urls: bool
     export_wait_scale: float
     local_s3_link_prefix: str | None  # e.g. http://127.0.0.1:3000/__local/s3/
@@ -220,6 +224,14 @@ def _hosts(raw: str | None) -> tuple[str, ...]:
     return hosts
 
 
+def _origins(raw: str | None) -> tuple[str, ...]:
+    origins = tuple(origin.strip().lower().rstrip("/") for origin in (raw or "").split(",") if origin.strip())
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise SettingsError(MCP_ORIGINS_ENV, raw or "", "origins such as https://tools.example.com, or *")
+    return origins
+
+
 def parse(environ: dict[str, str | None]) -> Settings:
     """The settings ``environ`` describes; ``SettingsError`` for the first unusable value."""
 
@@ -242,6 +254,7 @@ def parse(environ: dict[str, str | None]) -> Settings:
         export_retention_days=_integer(RETENTION_ENV, environ.get(RETENTION_ENV), 1),
         export_max_wait_s=_or(_integer(MAX_WAIT_ENV, environ.get(MAX_WAIT_ENV), 1), DEFAULT_MAX_WAIT_S),
         callback_allowed_hosts=_hosts(environ.get(ALLOWED_HOSTS_ENV)),
+        mcp_allowed_origins=_origins(environ.get(MCP_ORIGINS_ENV)),
         allow_loopback_urls=_flag(ALLOW_LOOPBACK_ENV, environ.get(ALLOW_LOOPBACK_ENV), False),
         export_wait_scale=_wait_scale(environ.get(WAIT_SCALE_ENV)),
         local_s3_link_prefix=_local_link_prefix(environ.get(LOCAL_S3_LINKS_ENV)),

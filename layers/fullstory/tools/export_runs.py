@@ -217,6 +217,7 @@ EXPORT_SEGMENT = ToolSpec(
     timeout_s=EXPORT_WORKFLOW_TIMEOUT_S,
     example_prompt="Export everyone's sessions for last week as NDJSON and send me the file.",
     example_parameters=EXAMPLE_EXPORT,
+    read_only=False,  # starts an export
 )
 
 GET_EXPORT_STATUS = ToolSpec(

@@ -184,6 +184,7 @@ CREATE_SEGMENT_EXPORT = ToolSpec(
         "timezone": "Asia/Tokyo",
         "fields": "url, referrer, page title, user id, email",
     },
+    read_only=False,  # starts an export
 )
 
 GET_OPERATION_STATUS = ToolSpec(
