@@ -10,6 +10,11 @@ import urllib.request
 from .server import LocalToolServer
 from .shutdown import serve_until_stopped
 
+# How long the embedded simulator takes per AI summary: a few seconds, as Fullstory's model does, so
+# the summary cache and the continuation of slow summaries show (docs/summaries.md).
+SUMMARY_LATENCY_ENV = "FULLSTORY_SIM_SUMMARY_LATENCY_S"
+DEFAULT_SUMMARY_LATENCY_S = 3.0
+
 
 def main() -> int:
     port = int(os.environ.get("PORT", "3000"))
@@ -19,6 +24,7 @@ def main() -> int:
         bearer_token=os.environ.get("OPAL_BEARER_TOKEN") or None,
         fullstory_api_key=api_key,
         fullstory_base_url=os.environ.get("FULLSTORY_API_BASE_URL") or None,
+        summary_latency_s=float(os.environ.get(SUMMARY_LATENCY_ENV) or DEFAULT_SUMMARY_LATENCY_S),
     )
     try:
         server.start()

@@ -86,7 +86,13 @@ def test_functions_read_the_selection_from_the_parameter() -> None:
 
 def test_no_condition_decides_on_tools() -> None:
     # The remaining Conditions are about operations, none about which tools exist.
-    assert set(RAW["Conditions"]) == {"HasReservedConcurrency", "AccessLogsEnabled", "HasAlarmEmail", "HasCorsOrigins"}
+    assert set(RAW["Conditions"]) == {
+        "HasReservedConcurrency",
+        "AccessLogsEnabled",
+        "HasAlarmEmail",
+        "HasCorsOrigins",
+        "HasActivationBudget",
+    }
     assert "EnabledTools" not in str(RAW["Conditions"])
     for logical_id in [*TOOLS, "ExportBucket", "ExportStateMachine", *WORKFLOW_FUNCTIONS]:
         assert "Condition" not in RAW_RESOURCES[logical_id], logical_id
