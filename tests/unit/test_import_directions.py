@@ -25,10 +25,12 @@ OURS = {path.parent.name for path in LAYER.glob("*/__init__.py")}
 AWS = {"boto3", "botocore", "aws_lambda_powertools", "platform_kit"}
 # What each package of the layer may not import (directly or through another of ours).
 FORBIDDEN = {
-    "fullstory_client": AWS | {"opal_tools", "tools", "segment_exports"},
-    "opal_tools": {"fullstory_client", "tools", "segment_exports", "boto3"},
-    "platform_kit": {"opal_tools", "tools", "segment_exports"},
-    "segment_exports": {"opal_tools", "tools"},
+    "fullstory_client": AWS | {"opal_tools", "tools", "segment_exports", "summary_store"},
+    "opal_tools": {"fullstory_client", "tools", "segment_exports", "summary_store", "boto3"},
+    "platform_kit": {"opal_tools", "tools", "segment_exports", "summary_store"},
+    "segment_exports": {"opal_tools", "tools", "summary_store"},
+    # The cache's table and counters only: given a DynamoDB client, knowing no Fullstory and no Opal.
+    "summary_store": AWS | {"fullstory_client", "opal_tools", "tools", "segment_exports"},
     "tools": set(),
 }
 
