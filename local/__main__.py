@@ -16,15 +16,34 @@ SUMMARY_LATENCY_ENV = "FULLSTORY_SIM_SUMMARY_LATENCY_S"
 DEFAULT_SUMMARY_LATENCY_S = 3.0
 
 
+def summary_latency_s(environ: dict[str, str] | os._Environ[str]) -> float:
+    """The simulator's seconds per summary from ``FULLSTORY_SIM_SUMMARY_LATENCY_S``; ValueError naming it."""
+    raw = (environ.get(SUMMARY_LATENCY_ENV) or "").strip()
+    if not raw:
+        return DEFAULT_SUMMARY_LATENCY_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 600:
+        raise ValueError(f"{SUMMARY_LATENCY_ENV}={raw!r}: give the seconds a summary takes, 0 to 600")
+    return value
+
+
 def main() -> int:
     port = int(os.environ.get("PORT", "3000"))
+    try:
+        latency_s = summary_latency_s(os.environ)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     api_key = os.environ.get("FULLSTORY_API_KEY") or None
     server = LocalToolServer(
         port=port,
         bearer_token=os.environ.get("OPAL_BEARER_TOKEN") or None,
         fullstory_api_key=api_key,
         fullstory_base_url=os.environ.get("FULLSTORY_API_BASE_URL") or None,
-        summary_latency_s=float(os.environ.get(SUMMARY_LATENCY_ENV) or DEFAULT_SUMMARY_LATENCY_S),
+        summary_latency_s=latency_s,
     )
     try:
         server.start()

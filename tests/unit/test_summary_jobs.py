@@ -94,3 +94,14 @@ def test_months_and_their_reset_are_utc_calendar_months() -> None:
         "resetsAt": "2027-01-01T00:00:00Z",
     }
     assert BudgetState(2, 5, "x").as_dict()["remaining"] == 0
+
+
+def test_make_run_takes_the_simulators_summary_latency_from_the_environment() -> None:
+    from local.__main__ import DEFAULT_SUMMARY_LATENCY_S, summary_latency_s
+
+    assert summary_latency_s({}) == DEFAULT_SUMMARY_LATENCY_S > 0
+    assert summary_latency_s({"FULLSTORY_SIM_SUMMARY_LATENCY_S": "0"}) == 0.0
+    assert summary_latency_s({"FULLSTORY_SIM_SUMMARY_LATENCY_S": "40"}) == 40.0
+    for bad in ("soon", "-1", "nan"):
+        with pytest.raises(ValueError, match="FULLSTORY_SIM_SUMMARY_LATENCY_S"):
+            summary_latency_s({"FULLSTORY_SIM_SUMMARY_LATENCY_S": bad})
