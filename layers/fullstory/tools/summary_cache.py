@@ -201,7 +201,8 @@ class SummaryCache:
 
     def wait(self, pending: list[Pending], seconds: float | None) -> list[Ready | Running | Problem]:
         """Each started summary: its result, its problem, or ``Running`` when ``seconds`` ran out first."""
-        assert self.table is not None
+        if not pending:
+            return []
         end = time.monotonic() + (CLAIM_S if seconds is None else max(0.0, seconds))
         outcomes: dict[int, Ready | Running | Problem] = {}
         pause = POLL_FIRST_S
@@ -272,7 +273,7 @@ class SummaryCache:
 
     def _look(self, pending: Pending, last: bool) -> Ready | Running | Problem | None:
         """What became of one started summary; None: not yet (and there is time to look again)."""
-        assert self.table is not None
+        assert self.table is not None  # only begin() with a table makes a Pending
         entry = self.table.read(pending.key)
         now = self._clock()
         if entry is not None and entry.fresh(now):

@@ -138,15 +138,17 @@ def _summaries_of(
         grace_s=JOIN_GRACE_S,
         name="summary",
     )
-    outcomes: list[Outcome[Result]] = [
-        Done(o.value) if isinstance(o, Done) and isinstance(o.value, Ready) else o  # type: ignore[misc]
-        for o in started
-    ]
-    waiting = [(i, o.value) for i, o in enumerate(started) if isinstance(o, Done) and isinstance(o.value, Pending)]
-    if waiting:
-        finished = summaries.wait([pending for _, pending in waiting], _time_left(fullstory))
-        for (index, _), result in zip(waiting, finished, strict=True):
-            outcomes[index] = Done(result)
+    waiting = {i: o.value for i, o in enumerate(started) if isinstance(o, Done) and isinstance(o.value, Pending)}
+    finished = dict(zip(waiting, summaries.wait(list(waiting.values()), _time_left(fullstory)), strict=True))
+    outcomes: list[Outcome[Result]] = []
+    for index, outcome in enumerate(started):
+        if index in finished:
+            outcomes.append(Done(finished[index]))
+        elif isinstance(outcome, Done):
+            assert isinstance(outcome.value, Ready)  # the pending ones were waited for
+            outcomes.append(Done(outcome.value))
+        else:
+            outcomes.append(outcome)
     return outcomes
 
 
