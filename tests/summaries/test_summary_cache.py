@@ -13,6 +13,7 @@ import pytest
 from fullstory_client import FullstoryClient
 from local.fullstory_sim import FullstorySimulator
 from opal_tools.problems import Problem
+from platform_kit.settings import settings
 from summary_store.budget import ActivationBudget, BudgetExhausted
 from summary_store.table import DONE, FAILED, SummaryTable
 from tests.summaries.conftest import ThreadWorker, lambda_context
@@ -241,3 +242,28 @@ def test_the_request_body_is_what_the_worker_sends(simulator: FullstorySimulator
     session = simulator.data.sessions[51].id
     assert isinstance(cache.summary(_client(simulator), session, QUICK), Ready)
     assert simulator.summary_requests.last().body == request_body(QUICK, None)
+
+
+def _emf(text: str, name: str) -> list[dict[str, Any]]:
+    import json
+
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith('{"_aws"')]
+    return [line for line in lines if name in line]
+
+
+def test_each_activation_spent_emits_one_metric_and_the_months_count(
+    simulator: FullstorySimulator, table_name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    cache, _ = _cache(table_name, limit=5)
+    sessions = [simulator.data.sessions[i].id for i in (52, 53)]
+    capsys.readouterr()
+    for session in [*sessions, sessions[0]]:  # the last one is a cache hit: nothing spent
+        assert isinstance(cache.summary(_client(simulator), session, QUICK), Ready)
+    out = capsys.readouterr().out
+    spent, counts = _emf(out, "ActivationSpent"), _emf(out, "ActivationsThisMonth")
+    assert [line["ActivationSpent"] for line in spent] == [[1.0], [1.0]]
+    assert [line["ActivationsThisMonth"] for line in counts] == [[1.0], [2.0]]
+    namespace = settings().metrics_namespace  # the template's POWERTOOLS_METRICS_NAMESPACE
+    assert all(line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == namespace for line in spent + counts)
+    assert all(line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["service"]] for line in spent + counts)
