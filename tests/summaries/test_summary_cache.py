@@ -267,3 +267,20 @@ def test_each_activation_spent_emits_one_metric_and_the_months_count(
     namespace = settings().metrics_namespace  # the template's POWERTOOLS_METRICS_NAMESPACE
     assert all(line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == namespace for line in spent + counts)
     assert all(line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["service"]] for line in spent + counts)
+
+
+def test_a_result_the_table_cannot_keep_is_a_failure_not_a_claim_left_running(
+    simulator: FullstorySimulator, table_name: str
+) -> None:
+    import json
+
+    cache, worker = _cache(table_name)
+    session = simulator.data.sessions[54].id
+    huge = json.dumps({"summary": "x" * 450_000})  # beyond DynamoDB's 400 KB item
+    simulator.inject(r"/summary$", status=200, body=huge, times=1)
+    with pytest.raises(Problem) as failed:
+        cache.summary(_client(simulator), session, QUICK)
+    assert failed.value.error_code == "SUMMARY_NOT_KEPT" and worker.outcomes == ["failed"]
+    [job] = worker.jobs
+    entry = cache.table.read(job.key)  # type: ignore[union-attr]
+    assert entry is not None and entry.state == FAILED and entry.result is None

@@ -49,7 +49,27 @@ def make_summary(job: SummaryJob, table: SummaryTable, context: Any) -> str:
             logger.exception("summary worker failed")
         table.fail(job.key, job.claim_id, problem_dict(problem))
         return "failed"
-    table.finish(job.key, job.claim_id, result, job.ttl_s)
+    return _keep(job, table, result)
+
+
+def _keep(job: SummaryJob, table: SummaryTable, result: dict[str, Any]) -> str:
+    """The result into the cache; if the table refuses it (beyond DynamoDB's 400 KB item), the failure
+    instead, so that no call waits for a claim that can never finish."""
+    from botocore.exceptions import ClientError
+
+    try:
+        table.finish(job.key, job.claim_id, result, job.ttl_s)
+    except ClientError as refused:
+        logger.error("summary result not kept", extra={"code": refused.response.get("Error", {}).get("Code")})
+        problem = Problem(
+            502,
+            "Summary could not be kept",
+            "Fullstory answered a summary the registry could not store (larger than its cache allows). Try a "
+            "shorter configuration, e.g. a custom summary asking for less.",
+            "SUMMARY_NOT_KEPT",
+        )
+        table.fail(job.key, job.claim_id, problem_dict(problem))
+        return "failed"
     return "done"
 
 
