@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from typing import Any
 
 REGION = "us-east-1"
@@ -12,11 +14,38 @@ def table_name(logical_id: str) -> str:
     return f"local-{logical_id}"
 
 
+_ITEM_OPERATIONS = ("put_item", "get_item", "update_item", "delete_item")
+_atomic = threading.Lock()
+_one_at_a_time = threading.RLock()
+
+
+def make_item_operations_atomic() -> None:
+    """DynamoDB applies each conditional write atomically; moto's in-process backend runs them on the
+    callers' threads without a lock, so two concurrent ``ADD`` updates can both pass their condition.
+    One lock around its item operations gives moto DynamoDB's guarantee (once per process)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    with _atomic:
+        if getattr(DynamoDBBackend, "_local_atomic", False):
+            return
+        for name in _ITEM_OPERATIONS:
+            original = getattr(DynamoDBBackend, name)
+
+            @functools.wraps(original)
+            def serialised(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+                with _one_at_a_time:
+                    return __original(self, *args, **kwargs)
+
+            setattr(DynamoDBBackend, name, serialised)
+        setattr(DynamoDBBackend, "_local_atomic", True)  # noqa: B010 - a mark on a class not ours
+
+
 def create_tables(template: dict[str, Any], refs: dict[str, str]) -> dict[str, str]:
     """Creates each ``AWS::DynamoDB::Table`` in moto (which must be running); adds its Ref (the name)
     and ``.Arn`` to ``refs``. Returns logical id -> name."""
     import boto3
 
+    make_item_operations_atomic()
     client = boto3.client("dynamodb", region_name=REGION)
     created: dict[str, str] = {}
     for logical_id, resource in (template.get("Resources") or {}).items():

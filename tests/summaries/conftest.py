@@ -34,8 +34,8 @@ class ThreadWorker:
     """Lambda's asynchronous invocation of the summary worker, in-process: the worker's own logic
     (``make_summary``) on a thread of its own, with the worker's timeout, calling the simulator."""
 
-    def __init__(self, table: Any) -> None:
-        self.table = table
+    def __init__(self, table: Any, budget: Any = None) -> None:
+        self.table, self.budget = table, budget
         self.threads: list[threading.Thread] = []
         self.outcomes: list[str] = []
         self.jobs: list[Any] = []
@@ -52,7 +52,8 @@ class ThreadWorker:
         from tools.summary_worker import make_summary
 
         self.release.wait(60)
-        self.outcomes.append(make_summary(job, self.table, lambda_context(120, "SummaryWorkerFunction")))
+        context = lambda_context(120, "SummaryWorkerFunction")
+        self.outcomes.append(make_summary(job, self.table, context, self.budget))
 
     def join(self) -> None:
         for thread in self.threads:

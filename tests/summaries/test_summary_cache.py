@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from fullstory_client import FullstoryClient
+from fullstory_client import FullstoryClient, FullstoryError
 from local.fullstory_sim import FullstorySimulator
 from opal_tools.problems import Problem
 from platform_kit.settings import settings
@@ -48,8 +48,8 @@ def _cache(
 
     tick = clock or time.time
     table = SummaryTable(table_name, _dynamodb(), tick)
-    worker = ThreadWorker(table)
     budget = ActivationBudget(table_name, _dynamodb(), limit, tick)
+    worker = ThreadWorker(table, ActivationBudget(table_name, _dynamodb(), 0, tick))  # as the worker has it
     return SummaryCache(table, budget, worker.launch, ttl_h * 3600, tick), worker
 
 
@@ -284,3 +284,20 @@ def test_a_result_the_table_cannot_keep_is_a_failure_not_a_claim_left_running(
     [job] = worker.jobs
     entry = cache.table.read(job.key)  # type: ignore[union-attr]
     assert entry is not None and entry.state == FAILED and entry.result is None
+
+
+@pytest.mark.parametrize("ttl_h", [168, 0], ids=["through the worker", "caching off"])
+def test_a_summary_fullstory_refuses_outright_gives_its_activation_back(
+    simulator: FullstorySimulator, table_name: str, ttl_h: int
+) -> None:
+    cache, _ = _cache(table_name, limit=3, ttl_h=ttl_h)
+    missing = "1234567890123456:9876543210987654"  # no such session: Fullstory answers 404
+    for _ in range(4):  # more refusals than the budget: none of them spends it
+        with pytest.raises(Problem) as refused:
+            cache.summary(_client(simulator), missing, QUICK)
+        assert refused.value.error_code == "SESSION_NOT_FOUND"
+    assert cache.budget_state()["used"] == 0  # type: ignore[index]
+    simulator.inject(r"/summary$", status=500, times=1, after_processing=True)  # may have been made: counted
+    with pytest.raises((Problem, FullstoryError)):  # a problem from the worker; caching off: the error itself
+        cache.summary(_client(simulator), simulator.data.sessions[55].id, QUICK)
+    assert cache.budget_state()["used"] == 1  # type: ignore[index]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
+from fullstory_client import BadRequest, Forbidden, NotFound, RateLimited, Unauthorized
 from opal_tools.problems import Problem
 from platform_kit.observability import SERVICE
 from platform_kit.settings import settings
@@ -97,6 +98,13 @@ def stored_problem(problem: dict[str, Any]) -> Problem:
         str(problem.get("detail", "")),
         str(problem.get("code", "SUMMARY_FAILED")),
     )
+
+
+def nothing_generated(error: Exception) -> bool:
+    """Fullstory refused the summary outright (or it was never sent): no Activation was used."""
+    if isinstance(error, Problem):
+        return error.error_code == "SESSION_NOT_FOUND"  # summarize()'s 404
+    return isinstance(error, BadRequest | Unauthorized | Forbidden | NotFound | RateLimited)
 
 
 def record_spend(state: BudgetState) -> None:
@@ -186,7 +194,13 @@ class SummaryCache:
         With caching off, the summary itself, asked of Fullstory within this call's time."""
         if self.table is None or self.launch is None or self.ttl_s == 0:
             self._spend()
-            return Ready(summarize(fullstory, session_id, configuration, base_profile=base_profile), False, None)
+            try:
+                made = summarize(fullstory, session_id, configuration, base_profile=base_profile)
+            except Exception as error:
+                if self.budget is not None and nothing_generated(error):
+                    self.budget.refund()
+                raise
+            return Ready(made, False, None)
         request = request_body(configuration, base_profile)
         key = summary_key(session_id, request)
         now = self._clock()

@@ -16,11 +16,12 @@ from platform_kit import aws
 from platform_kit.fullstory import FullstoryNotConfigured, run_with_fullstory
 from platform_kit.observability import logger, with_lambda_logging
 from platform_kit.settings import settings
+from summary_store.budget import ActivationBudget
 from summary_store.table import SummaryTable
 
 from .problems import fullstory_problem
 from .summarize import summarize
-from .summary_cache import CLAIM_S, problem_dict
+from .summary_cache import CLAIM_S, nothing_generated, problem_dict
 from .summary_jobs import BadJob, SummaryJob, configuration_of
 
 
@@ -34,8 +35,9 @@ def _problem_of(error: Exception) -> Problem:
     return Problem(500, "Internal error", "The summary failed unexpectedly; the error was logged.", "INTERNAL_ERROR")
 
 
-def make_summary(job: SummaryJob, table: SummaryTable, context: Any) -> str:
-    """What became of the job: ``done``, ``failed`` or ``skipped`` (not ours to make)."""
+def make_summary(job: SummaryJob, table: SummaryTable, context: Any, budget: ActivationBudget | None = None) -> str:
+    """What became of the job: ``done``, ``failed`` or ``skipped`` (not ours to make). A summary that
+    Fullstory refused outright gives its Activation back to ``budget``."""
     if not table.begin(job.key, job.claim_id, CLAIM_S):
         return "skipped"
     configuration, base_profile = configuration_of(job.request)
@@ -48,6 +50,8 @@ def make_summary(job: SummaryJob, table: SummaryTable, context: Any) -> str:
         if problem.error_code == "INTERNAL_ERROR":
             logger.exception("summary worker failed")
         table.fail(job.key, job.claim_id, problem_dict(problem))
+        if budget is not None and nothing_generated(error):
+            budget.refund()
         return "failed"
     return _keep(job, table, result)
 
@@ -79,7 +83,9 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except BadJob as bad:
         logger.error("not a summary job", extra={"reason": str(bad)})
         return {"outcome": "rejected"}
-    outcome = make_summary(job, SummaryTable(settings().summary_table, aws.dynamodb()), context)
+    current, client = settings(), aws.dynamodb()
+    table = SummaryTable(current.summary_table, client)
+    outcome = make_summary(job, table, context, ActivationBudget(current.summary_table, client, 0))
     logger.info("summary job", extra={"outcome": outcome, "session_id": job.session_id})
     return {"outcome": outcome}
 
