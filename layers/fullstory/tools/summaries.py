@@ -113,10 +113,14 @@ def detect_problems(params: SessionParams, *, fullstory: FullstoryClient, summar
     return answer
 
 
+# Every summary tool may answer before the analysis is done; the model must know to ask again.
+RUNNING_HINT = " A slow analysis answers status running: call again after retryAfterSeconds for the result."
+
+
 def _summary_tool(name: str, description: str, example: str, run: Callable[..., dict[str, Any]]) -> ToolSpec:
     return ToolSpec(
         name=name,
-        description=description,
+        description=description + RUNNING_HINT,
         parameters=SessionParams,
         group="ai",
         run=run,
@@ -185,7 +189,7 @@ CUSTOM_SUMMARY = ToolSpec(
     description=(
         "Summarise one Fullstory session with your own instructions, when none of the typed summaries fits: a "
         "pre_prompt (role and context, placed before the session data), a post_prompt (what to produce, placed "
-        "after it) and a temperature (low for factual, higher for creative)."
+        "after it) and a temperature (low for factual, higher for creative)." + RUNNING_HINT
     ),
     parameters=CustomSummaryParams,
     group="ai",

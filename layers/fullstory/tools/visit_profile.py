@@ -262,7 +262,8 @@ VISIT_PROFILE = ToolSpec(
         "Whole-person view of one user across their recent Fullstory sessions: each session summarised (with its "
         "replay link) and the problems that recur across sessions. Find the user by exactly one of uid or email. "
         "Use to prepare a support call, find recurring frustration for UX research, or spot users who keep "
-        "struggling. Optionally give a perspective (llm.pre_prompt / llm.post_prompt)."
+        "struggling. Optionally give a perspective (llm.pre_prompt / llm.post_prompt). Sessions still being "
+        "analysed when it answers are listed under running: call again to complete the profile."
     ),
     parameters=VisitProfileParams,
     group="ai",
