@@ -301,3 +301,23 @@ def test_a_summary_fullstory_refuses_outright_gives_its_activation_back(
     with pytest.raises((Problem, FullstoryError)):  # a problem from the worker; caching off: the error itself
         cache.summary(_client(simulator), simulator.data.sessions[55].id, QUICK)
     assert cache.budget_state()["used"] == 1  # type: ignore[index]
+
+
+def test_a_session_that_may_still_be_recording_is_cached_briefly(
+    simulator: FullstorySimulator, table_name: str
+) -> None:
+    import time
+
+    cache, _ = _cache(table_name)
+    lifetimes = {}
+    for index, age_s in ((56, 10 * 60), (57, 3 * 86_400)):
+        session = simulator.data.sessions[index].id
+        started = cache.begin(_client(simulator), session, QUICK, started_at=time.time() - age_s)
+        assert not isinstance(started, Ready)
+        [done] = cache.wait([started], 20)
+        assert isinstance(done, Ready)
+        entry = cache.table.read(started.key)  # type: ignore[union-attr]
+        assert entry is not None
+        lifetimes[age_s] = entry.expires_at - time.time()
+    assert 25 * 60 < lifetimes[10 * 60] <= 30 * 60  # started 10 minutes ago: may still be recording
+    assert lifetimes[3 * 86_400] > 167 * 3600  # long over: the full SummaryCacheTtlHours
