@@ -10,6 +10,25 @@ import urllib.request
 from .server import LocalToolServer
 from .shutdown import serve_until_stopped
 
+# How long the embedded simulator takes per AI summary: a few seconds, as Fullstory's model does, so
+# the summary cache and the continuation of slow summaries show (docs/summaries.md).
+SUMMARY_LATENCY_ENV = "FULLSTORY_SIM_SUMMARY_LATENCY_S"
+DEFAULT_SUMMARY_LATENCY_S = 3.0
+
+
+def summary_latency_s(environ: dict[str, str] | os._Environ[str]) -> float:
+    """The simulator's seconds per summary from ``FULLSTORY_SIM_SUMMARY_LATENCY_S``; ValueError naming it."""
+    raw = (environ.get(SUMMARY_LATENCY_ENV) or "").strip()
+    if not raw:
+        return DEFAULT_SUMMARY_LATENCY_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 600:
+        raise ValueError(f"{SUMMARY_LATENCY_ENV}={raw!r}: give the seconds a summary takes, 0 to 600")
+    return value
+
 
 def banner(server: LocalToolServer, selected: str, api_key: str | None) -> str:
     """What the server serves, counted from its own discovery (ENABLED_TOOLS and the AI toggle applied)."""
@@ -49,12 +68,18 @@ Ctrl-C stops."""
 def main() -> int:
     port = int(os.environ.get("PORT", "3000"))
     selected = os.environ.get("ENABLED_TOOLS", "").strip()  # before the server fills in the template's default
+    try:
+        latency_s = summary_latency_s(os.environ)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     api_key = os.environ.get("FULLSTORY_API_KEY") or None
     server = LocalToolServer(
         port=port,
         bearer_token=os.environ.get("OPAL_BEARER_TOKEN") or None,
         fullstory_api_key=api_key,
         fullstory_base_url=os.environ.get("FULLSTORY_API_BASE_URL") or None,
+        summary_latency_s=latency_s,
     )
     try:
         server.start()

@@ -23,6 +23,7 @@ from typing import Any
 
 from . import cors, s3_links
 from .apigw import combined_headers, http_api_event, http_response
+from .async_invocations import ScalingDispatcher
 from .fullstory_sim import FullstorySimulator
 from .lambda_runtime import LocalFunction, use_layer
 from .secrets_extension import PORT_ENV, SecretsExtension, cache_ttl_s
@@ -44,6 +45,11 @@ OVERRIDABLE_ENV = (
     "FULLSTORY_API_BASE_URL",
     "FULLSTORY_AI_ANALYSIS_ENABLED",
     "FULLSTORY_SUMMARY_BASE_PROFILES",
+    # The summary cache and the Activation budget (template parameters SummaryCacheTtlHours,
+    # MonthlyActivationBudget, VisitProfileConcurrency).
+    "FULLSTORY_SUMMARY_CACHE_TTL_HOURS",
+    "FULLSTORY_ACTIVATION_BUDGET",
+    "FULLSTORY_VISIT_PROFILE_CONCURRENCY",
     "LOG_LEVEL",
     "POWERTOOLS_LOG_LEVEL",
     "LOCAL_EXPORT_WAIT_SCALE",
@@ -128,11 +134,14 @@ class LocalToolServer:
         env_overrides: dict[str, str] | None = None,
         template_path: Path = TEMPLATE,
         cors_allowed_origins: str | None = None,
+        summary_latency_s: float = 0.0,
     ) -> None:
         self.host, self.port = host, port
         self.bearer_token = bearer_token or secrets.token_urlsafe(32)
         self._own_simulator = simulator is None and not fullstory_api_key
-        self.simulator = simulator or (None if fullstory_api_key else FullstorySimulator())
+        self.simulator = simulator or (
+            None if fullstory_api_key else FullstorySimulator(summary_latency_s=summary_latency_s)
+        )
         self.fullstory_api_key = fullstory_api_key
         self.fullstory_base_url = fullstory_base_url
         self.env_overrides = env_overrides or {}
@@ -214,7 +223,7 @@ class LocalToolServer:
             function = by_logical_id[definition.logical_id] = LocalFunction(definition)
             for route in definition.routes:
                 self.routes[route] = function
-        self.dispatcher = LambdaDispatcher(by_logical_id).start()
+        self.dispatcher = ScalingDispatcher(by_logical_id).start()
         self._httpd = _Server((self.host, self.port), self._request_handler())
         if self.host in ("127.0.0.1", "localhost"):  # the layer takes a loopback prefix only
             # Delivered files' links in the answers point here: moto's S3 is not on the internet.

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from unittest import mock
 
 from .lambda_runtime import LocalFunction
+from .tables import create_tables
 from .template import ROOT, resolve
 
 MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
@@ -90,6 +91,7 @@ def definition(template: dict[str, Any], logical_id: str, refs: dict[str, str]) 
 class Deployed:
     buckets: dict[str, str] = field(default_factory=dict)  # logical id -> name
     state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
+    tables: dict[str, str] = field(default_factory=dict)  # logical id -> name
 
 
 def deploy(template: dict[str, Any], refs: dict[str, str]) -> Deployed:
@@ -101,6 +103,8 @@ def deploy(template: dict[str, Any], refs: dict[str, str]) -> Deployed:
     deployed = Deployed()
     for logical_id in _resources(template, "AWS::Serverless::Function"):
         refs[f"{logical_id}.Arn"] = function_arn(logical_id)
+        refs.setdefault(logical_id, logical_id)  # Ref of a function: its name
+    deployed.tables = create_tables(template, refs)
     s3 = boto3.client("s3", region_name=REGION)
     for logical_id in _resources(template, "AWS::S3::Bucket"):
         name = bucket_name(logical_id)
@@ -173,6 +177,8 @@ class LambdaDispatcher:
         def invoke(
             backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
         ) -> bytes:
+            if (headers or {}).get("X-Amz-Invocation-Type") == "Event":
+                return dispatcher.invoke_event(function_name, body)
             return dispatcher.invoke(function_name, body, response_headers)
 
         self._patch = mock.patch.object(LambdaSimpleBackend, "invoke", invoke)
@@ -188,11 +194,52 @@ class LambdaDispatcher:
             self._patch.stop()
             self._patch = None
 
-    def invoke(self, function_name: str, body: Any, response_headers: dict[str, str]) -> bytes:
+    def invoke_event(self, function_name: str, body: Any) -> bytes:
+        """An asynchronous invocation (InvocationType Event): answered 202 at once, run on a thread of
+        its own (in the container ``event_container`` gives). ``close`` waits for queued ones too."""
+        from moto.core.exceptions import JsonRESTError
+
+        function = self.functions.get(logical_id_of(function_name))
+        if function is None:
+            raise JsonRESTError("ResourceNotFoundException", f"Function not found: {function_name}")
+        container = self.event_container(function)
+        with self._lock:
+            self._in_flight += 1
+
+        def run() -> None:
+            try:
+                self.invoke(function_name, body, {}, function=container)
+            except JsonRESTError:
+                pass  # shutting down: Lambda too drops an event it cannot run
+            finally:
+                with self._idle:
+                    self._in_flight -= 1
+                    self._idle.notify_all()
+
+        threading.Thread(target=run, name=f"event-{logical_id_of(function_name)}", daemon=True).start()
+        return b""
+
+    def wait_idle(self, timeout_s: float = 60.0) -> bool:
+        """Wait until no invocation (queued asynchronous ones included) is running."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout_s)
+
+    def event_container(self, function: LocalFunction) -> LocalFunction:
+        """The function that runs one asynchronous invocation; a subclass may give each its own."""
+        return function
+
+    def invoke(
+        self,
+        function_name: str,
+        body: Any,
+        response_headers: dict[str, str],
+        *,
+        function: LocalFunction | None = None,
+    ) -> bytes:
         from moto.core.exceptions import JsonRESTError
 
         logical_id = logical_id_of(function_name)
-        function = self.functions.get(logical_id)
+        function = function or self.functions.get(logical_id)
         with self._lock:
             if self._closed:
                 raise JsonRESTError("ServiceException", "the local Lambda service is shutting down")

@@ -105,6 +105,21 @@ NEED_GRANTS: dict[str, Grant] = {
             "- Effect: Allow\n  Action: s3:GetObject\n  Resource: !Sub ${ExportBucket.Arn}/exports/*",
         ),
     ),
+    "summary_cache": Grant(
+        environment=(
+            ("SUMMARY_TABLE", "!Ref SummaryTable"),
+            ("SUMMARY_WORKER_FUNCTION", "!Ref SummaryWorkerFunction"),
+            ("FULLSTORY_SUMMARY_CACHE_TTL_HOURS", "!Ref SummaryCacheTtlHours"),
+            ("FULLSTORY_ACTIVATION_BUDGET", "!Ref MonthlyActivationBudget"),
+        ),
+        statements=(
+            "# Summaries read, claimed and waited for; the month's Activation count (docs/summaries.md).\n"
+            "- Effect: Allow\n  Action: [dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem]\n"
+            "  Resource: !GetAtt SummaryTable.Arn",
+            "# A summary is made by the worker, invoked asynchronously: it may take longer than the call.\n"
+            "- Effect: Allow\n  Action: lambda:InvokeFunction\n  Resource: !GetAtt SummaryWorkerFunction.Arn",
+        ),
+    ),
 }
 
 

@@ -38,7 +38,16 @@ LOCK_TIMEOUT_S = 120.0
 UNATTRIBUTED = "<nobody>"
 _SUB = re.compile(r"\$\{([^}]+)\}")
 # Request parameters that say which resource a call touches.
-_RESOURCE_PARAMS = ("Bucket", "Key", "Prefix", "SecretId", "stateMachineArn", "executionArn", "FunctionName")
+_RESOURCE_PARAMS = (
+    "Bucket",
+    "Key",
+    "Prefix",
+    "SecretId",
+    "stateMachineArn",
+    "executionArn",
+    "FunctionName",
+    "TableName",
+)
 
 
 def as_list(value: Any) -> list[Any]:
@@ -256,6 +265,7 @@ _S3_OBJECT_ACTIONS = {
 }
 _EXECUTION_ACTIONS = {"DescribeExecution", "GetExecutionHistory", "StopExecution"}
 _MACHINE_ACTIONS = {"StartExecution", "ListExecutions", "DescribeStateMachine"}
+_DYNAMODB_ITEM_ACTIONS = {"GetItem", "PutItem", "UpdateItem", "DeleteItem"}
 
 
 def iam_uses(call: Call, secret_arns: dict[str, str]) -> list[Use]:
@@ -277,6 +287,8 @@ def iam_uses(call: Call, secret_arns: dict[str, str]) -> list[Use]:
         return [Use(f"states:{operation}", call.param("executionArn"))]
     if service == "states" and operation in _MACHINE_ACTIONS:
         return [Use(f"states:{operation}", call.param("stateMachineArn"))]
+    if service == "dynamodb" and operation in _DYNAMODB_ITEM_ACTIONS:
+        return [Use(f"dynamodb:{operation}", f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{call.param('TableName')}")]
     if service == "lambda" and operation == "Invoke":
         name = call.param("FunctionName")
         arn = name if name.startswith("arn:") else f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"

@@ -34,8 +34,11 @@ def test_every_tool_has_exactly_one_function_route_and_event() -> None:
 def test_no_function_outside_the_registry() -> None:
     in_template = {f.code_dir.name for f in TEMPLATE_FUNCTIONS if f.code_dir.parent == ROOT / "functions"}
     on_disk = {p.name for p in (ROOT / "functions").iterdir() if p.is_dir() and not p.name.startswith("_")}
-    allowed = set(TOOLS_BY_NAME) | {"discovery", "mcp"}  # mcp: every tool over MCP (mcp_server)
+    # Besides the tools: discovery, every tool over MCP (mcp_server), and the summary worker (no route;
+    # the AI tools invoke it).
+    allowed = set(TOOLS_BY_NAME) | {"discovery", "mcp", "summary_worker"}
     assert in_template == allowed
+    assert not next(f for f in TEMPLATE_FUNCTIONS if f.code_dir.name == "summary_worker").routes
     assert on_disk - {"__pycache__"} == allowed
     # Every other function is a task of a workflow (workflow/<task>/), never an Opal tool.
     others = [f for f in TEMPLATE_FUNCTIONS if f.code_dir.parent != ROOT / "functions"]

@@ -17,6 +17,7 @@ fails here until it is removed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import threading
@@ -32,7 +33,7 @@ import pytest
 from local.apigw import http_api_event
 from local.fullstory_sim import FullstorySimulator
 from local.lambda_runtime import import_handler, use_layer
-from local.template import functions, load_template
+from local.template import FunctionDef, functions, load_template
 from local.workflows import MOTO_CONFIG, LambdaDispatcher, deploy, stop_running_executions
 from tests.conftest import register_secret, secrets_extension
 from tests.contract.conditions import deployed
@@ -116,6 +117,8 @@ def _resource_arns(refs: dict[str, str], resource_ids: set[str]) -> dict[str, tu
         elif kind == "AWS::Serverless::StateMachine":
             machine = refs[logical_id]
             arns[logical_id] = ({machine}, {machine.replace(":stateMachine:", ":execution:") + ":"})
+        elif kind == "AWS::DynamoDB::Table":
+            arns[logical_id] = ({refs[f"{logical_id}.Arn"]}, set())
         elif kind == "AWS::Serverless::Function":
             arns[logical_id] = ({refs[f"{logical_id}.Arn"]}, {refs[f"{logical_id}.Arn"] + ":"})
     return arns
@@ -132,10 +135,17 @@ def _touched(use: Use, arns: dict[str, tuple[set[str], set[str]]]) -> set[str]:
 class Stack:
     """The template deployed in moto; its functions run by the ``Runner``."""
 
-    def __init__(self, traced: dict[str, TracedFunction], key_secret: str) -> None:
+    def __init__(
+        self, traced: dict[str, TracedFunction], key_secret: str, runner: Runner, dispatcher: LambdaDispatcher
+    ) -> None:
         self.functions = traced
         self.key_secret = key_secret
+        self.runner = runner
+        self._dispatcher = dispatcher
         self.called: set[str] = set()
+
+    def dispatcher_busy(self) -> bool:
+        return not self._dispatcher.wait_idle(timeout_s=0)
 
     def tool(self, tool: str, parameters: dict[str, Any], **envelope: Any) -> tuple[int, Any]:
         self.called.add(tool)
@@ -206,6 +216,7 @@ def _scenarios(
     prompts = {"pre_prompt": "Act as a product manager.", "post_prompt": "List three improvements."}
     expect(200, "custom summary", "fullstory_get_custom_session_summary", {"sessionId": session.id, **prompts})
     expect(200, "visit profile", "fullstory_visit_profile", {"uid": user.uid, "limit": 2})
+    _summaries_cached_and_direct(stack, expect, session.id, prompts)
     created = expect(200, "create export", "fullstory_create_segment_export", export_request())
     expect(200, "operation status", "fullstory_get_operation_status", {"operationId": created["operationId"]})
 
@@ -258,6 +269,33 @@ def _scenarios(
     if late[0] == 202:
         assert stack.wait(late[1]["executionArn"])["status"] == "FAILED"  # its create task: no key
     return answers
+
+
+def _summaries_cached_and_direct(stack: Stack, expect: Any, session_id: str, prompts: dict[str, str]) -> None:
+    """The summaries the calls above handed to the worker, then read from the cache; and, with caching
+    off (SummaryCacheTtlHours 0), each session tool asking Fullstory itself: why it holds the key."""
+    runner = stack.runner
+    worker = "SummaryWorkerFunction"
+    deadline = time.monotonic() + 120
+    # The worker runs once the calling function has answered (one function at a time here).
+    while runner.invocations[worker] < 1 or stack.dispatcher_busy():
+        assert time.monotonic() < deadline, "the summary worker never finished"
+        time.sleep(0.05)
+    again = expect(200, "cached summary", "fullstory_get_session_quick_summary", {"sessionId": session_id})
+    assert again["cached"] is True, again
+    direct = {TOOL_FUNCTION[spec.name] for spec in CATALOG if spec.ai and spec.name != "fullstory_visit_profile"}
+    saved = {fid: dict(runner.environments[fid]) for fid in direct}
+    try:
+        for fid in direct:
+            runner.environments[fid]["FULLSTORY_SUMMARY_CACHE_TTL_HOURS"] = "0"
+        for spec in CATALOG:
+            if spec.ai and spec.parameters is SessionParams:
+                answer = expect(200, f"{spec.name} uncached", spec.name, {"sessionId": session_id})
+                assert answer["cached"] is False, answer
+        params = {"sessionId": session_id, **prompts}
+        expect(200, "custom summary uncached", "fullstory_get_custom_session_summary", params)
+    finally:
+        runner.environments.update(saved)
 
 
 def _forget_cached_secrets() -> None:
@@ -322,13 +360,13 @@ def observed() -> Iterator[Observed]:
         }
         runner = Runner(environments, lambda: len(simulator.requests), STATE_MACHINE, _forget_cached_secrets)
         trace = AwsTrace(runner.principal)
-        traced = {function_id: TracedFunction(definition, runner) for function_id, definition in FUNCTIONS.items()}
+        traced = {fid: TracedFunction(_short_summaries(fid, d), runner) for fid, d in FUNCTIONS.items()}
         dispatcher = LambdaDispatcher(dict(traced)).start()
         callbacks = CallbackServer().start()
         trace.install()
         _forget_cached_secrets()
         try:
-            stack = Stack(traced, refs[KEY_SECRET])
+            stack = Stack(traced, refs[KEY_SECRET], runner, dispatcher)
             answers = _scenarios(stack, simulator, callbacks, hold)
         finally:
             hold.set()
@@ -357,6 +395,16 @@ def observed() -> Iterator[Observed]:
             areas={area(use) for used in uses.values() for use in used}
             | {area(Use("*", arn)) for own, _inside in arns.values() for arn in own},
         )
+
+
+# The AI tools wait for the summary worker until their deadline, and the worker runs only after them
+# (one function at a time here): a short timeout lets them answer "running" soon.
+AI_TOOL_TIMEOUT_S = 4
+
+
+def _short_summaries(function_id: str, definition: FunctionDef) -> FunctionDef:
+    ai = {TOOL_FUNCTION[spec.name] for spec in CATALOG if spec.ai}
+    return dataclasses.replace(definition, timeout_s=AI_TOOL_TIMEOUT_S) if function_id in ai else definition
 
 
 def _variables(template: dict[str, Any], function_id: str) -> dict[str, Any]:

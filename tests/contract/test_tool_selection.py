@@ -88,7 +88,13 @@ def test_functions_read_the_selection_from_the_parameter() -> None:
 def test_no_condition_decides_on_tools() -> None:
     # The remaining Conditions are about operations, none about which tools exist.
     operational = {name for name in RAW["Conditions"] if not name.startswith("ToolMemoryAtLeast")}  # a size
-    assert operational == {"HasReservedConcurrency", "AccessLogsEnabled", "HasAlarmEmail", "HasCorsOrigins"}
+    assert operational == {
+        "HasReservedConcurrency",
+        "AccessLogsEnabled",
+        "HasAlarmEmail",
+        "HasCorsOrigins",
+        "HasActivationBudget",
+    }
     assert "EnabledTools" not in str(RAW["Conditions"])
     for logical_id in [*TOOLS, "ExportBucket", "ExportStateMachine", *WORKFLOW_FUNCTIONS]:
         assert "Condition" not in RAW_RESOURCES[logical_id], logical_id

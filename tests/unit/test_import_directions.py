@@ -25,13 +25,15 @@ OURS = {path.parent.name for path in LAYER.glob("*/__init__.py")}
 AWS = {"boto3", "botocore", "aws_lambda_powertools", "platform_kit"}
 # What each package of the layer may not import (directly or through another of ours).
 FORBIDDEN = {
-    "fullstory_client": AWS | {"opal_tools", "tools", "segment_exports", "mcp_server"},
-    "opal_tools": {"fullstory_client", "tools", "segment_exports", "boto3", "mcp_server"},
-    "platform_kit": {"opal_tools", "tools", "segment_exports", "mcp_server"},
-    "segment_exports": {"opal_tools", "tools", "mcp_server"},
+    "fullstory_client": AWS | {"opal_tools", "tools", "segment_exports", "summary_store", "mcp_server"},
+    "opal_tools": {"fullstory_client", "tools", "segment_exports", "summary_store", "boto3", "mcp_server"},
+    "platform_kit": {"opal_tools", "tools", "segment_exports", "summary_store", "mcp_server"},
+    "segment_exports": {"opal_tools", "tools", "summary_store", "mcp_server"},
+    # The cache's table and counters only: given a DynamoDB client, knowing no Fullstory and no Opal.
+    "summary_store": AWS | {"fullstory_client", "opal_tools", "tools", "segment_exports", "mcp_server"},
     "tools": {"mcp_server"},
     # The MCP surface on top of everything, but it loads the tools per message (inside its functions).
-    "mcp_server": {"tools", "fullstory_client", "segment_exports", "boto3"},
+    "mcp_server": {"tools", "fullstory_client", "segment_exports", "summary_store", "boto3"},
 }
 
 

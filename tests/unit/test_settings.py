@@ -22,6 +22,8 @@ def test_defaults_when_nothing_is_set() -> None:
     assert (parsed.export_url_ttl_s, parsed.export_retention_days, parsed.export_max_wait_s) == (3600, None, 10800)
     assert parsed.callback_allowed_hosts == () and parsed.allow_loopback_urls is False
     assert parsed.ca_bundle is None and parsed.secrets_extension_port == 2773 and parsed.session_token is None
+    assert (parsed.summary_table, parsed.summary_worker_function) == ("", "")
+    assert (parsed.summary_cache_ttl_h, parsed.activation_budget, parsed.visit_profile_concurrency) == (168, 0, 10)
 
 
 def test_values_are_parsed_into_their_types() -> None:
@@ -38,6 +40,11 @@ def test_values_are_parsed_into_their_types() -> None:
             "LOCAL_ALLOW_LOOPBACK_URLS": "true",
             "SSL_CERT_FILE": "/etc/ssl/corp.pem",
             "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": "2774",
+            "SUMMARY_TABLE": "stack-SummaryTable-1",
+            "SUMMARY_WORKER_FUNCTION": "stack-SummaryWorker-1",
+            "FULLSTORY_SUMMARY_CACHE_TTL_HOURS": "0",
+            "FULLSTORY_ACTIVATION_BUDGET": "1000",
+            "FULLSTORY_VISIT_PROFILE_CONCURRENCY": "20",
         }
     )
     assert parsed.fullstory_base_url == "https://api.eu1.fullstory.com"
@@ -47,6 +54,8 @@ def test_values_are_parsed_into_their_types() -> None:
     assert parsed.callback_allowed_hosts == ("opal.optimizely.com", "*.opal.example")
     assert parsed.allow_loopback_urls is True and parsed.ca_bundle == "/etc/ssl/corp.pem"
     assert parsed.secrets_extension_port == 2774
+    assert (parsed.summary_table, parsed.summary_worker_function) == ("stack-SummaryTable-1", "stack-SummaryWorker-1")
+    assert (parsed.summary_cache_ttl_h, parsed.activation_budget, parsed.visit_profile_concurrency) == (0, 1000, 20)
 
 
 BAD = {
@@ -61,6 +70,9 @@ BAD = {
     "LOCAL_EXPORT_WAIT_SCALE": "0",
     "LOCAL_S3_LINK_PREFIX": "http://links.example.com/__local/s3/",
     "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": "70000",
+    "FULLSTORY_SUMMARY_CACHE_TTL_HOURS": "a week",
+    "FULLSTORY_ACTIVATION_BUDGET": "-5",
+    "FULLSTORY_VISIT_PROFILE_CONCURRENCY": "21",
 }
 
 

@@ -6,6 +6,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_stepfunctions import SFNClient
 
@@ -31,7 +33,26 @@ def sfn() -> SFNClient:
     return boto3.client("stepfunctions", config=Config(retries={"mode": "standard"}))
 
 
+@cache
+def dynamodb() -> DynamoDBClient:
+    import boto3
+    from botocore.config import Config
+
+    # The summary cache is read while a call waits: a slow read is retried rather than waited for.
+    return boto3.client("dynamodb", config=Config(retries={"mode": "standard"}, connect_timeout=2, read_timeout=3))
+
+
+@cache
+def lambda_() -> LambdaClient:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("lambda", config=Config(retries={"mode": "standard"}, connect_timeout=2, read_timeout=5))
+
+
 def reset() -> None:
     """Forget the clients (tests switch between mocked AWS accounts)."""
     s3.cache_clear()
     sfn.cache_clear()
+    dynamodb.cache_clear()
+    lambda_.cache_clear()

@@ -121,9 +121,12 @@ def run_with_fullstory(work: Callable[[FullstoryClient], T], context: Any) -> T:
     client = fullstory_client()
     for attempt in (1, 2):
         remaining = _remaining_s(context)
-        client.set_time_budget(None if remaining is None else remaining - DEADLINE_MARGIN_S)
+        # A view of the container's client with this call's deadline: where several functions share a
+        # process (the local server, the summary worker's invocations there), none moves another's.
+        view = client.with_time_budget(None)
+        view.set_time_budget(None if remaining is None else remaining - DEADLINE_MARGIN_S)
         try:
-            return work(client)
+            return work(view)
         except Unauthorized:
             # The key may have been rotated in the secret: read it afresh and try once more.
             refreshed = fullstory_client(force_key_refresh=True)

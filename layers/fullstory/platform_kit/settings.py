@@ -40,6 +40,11 @@ WAIT_SCALE_ENV = "LOCAL_EXPORT_WAIT_SCALE"
 # Only the local server sets it: where its in-process S3 serves signed links (moto is not on the
 # internet). A loopback URL only, so no setting can send a link elsewhere.
 LOCAL_S3_LINKS_ENV = "LOCAL_S3_LINK_PREFIX"
+SUMMARY_TABLE_ENV = "SUMMARY_TABLE"  # the summary cache and the Activation budget's counters
+SUMMARY_WORKER_ENV = "SUMMARY_WORKER_FUNCTION"  # the function that makes a summary outside the call
+SUMMARY_CACHE_TTL_ENV = "FULLSTORY_SUMMARY_CACHE_TTL_HOURS"
+ACTIVATION_BUDGET_ENV = "FULLSTORY_ACTIVATION_BUDGET"
+VISIT_CONCURRENCY_ENV = "FULLSTORY_VISIT_PROFILE_CONCURRENCY"
 CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")  # as requests reads them
 # The AWS Parameters and Secrets Lambda Extension's own variables: where it listens, and the
 # token Lambda gives every process of the function (the extension refuses requests without it).
@@ -54,6 +59,10 @@ URL_TTL_RANGE = (60, 7 * 86_400)  # SigV4's limit for a presigned URL
 DEFAULT_MAX_WAIT_S = 3 * 3600  # below the workflow's 4 h TimeoutSeconds, so Opal still hears back
 DEFAULT_EXTENSION_PORT = 2773
 WAIT_SCALE_ALLOWED = "a number above 0, at most 1 (the share of the export workflow's waits kept)"
+DEFAULT_SUMMARY_CACHE_TTL_H = 168
+MAX_SUMMARY_CACHE_TTL_H = 8760  # a year; the template parameter's bound too
+DEFAULT_VISIT_CONCURRENCY = 10
+MAX_VISIT_CONCURRENCY = 20  # the visit profile's session limit: more could never run at once
 ALL_TOOLS = "all"
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
@@ -80,6 +89,11 @@ _NAMES = (
     ALLOW_LOOPBACK_ENV,
     WAIT_SCALE_ENV,
     LOCAL_S3_LINKS_ENV,
+    SUMMARY_TABLE_ENV,
+    SUMMARY_WORKER_ENV,
+    SUMMARY_CACHE_TTL_ENV,
+    ACTIVATION_BUDGET_ENV,
+    VISIT_CONCURRENCY_ENV,
     *CA_BUNDLE_ENV,
     EXTENSION_PORT_ENV,
     SESSION_TOKEN_ENV,
@@ -116,6 +130,11 @@ class Settings:
     allow_loopback_urls: bool
     export_wait_scale: float
     local_s3_link_prefix: str | None  # e.g. http://127.0.0.1:3000/__local/s3/
+    summary_table: str  # "" when the function has no summary cache
+    summary_worker_function: str  # "" when it cannot hand a summary to the worker
+    summary_cache_ttl_h: int  # 0: no caching
+    activation_budget: int  # Activations per calendar month (UTC); 0: unlimited
+    visit_profile_concurrency: int
     ca_bundle: str | None
     secrets_extension_port: int
     session_token: str | None = field(default=None, repr=False)  # a credential: never printed
@@ -258,6 +277,17 @@ def parse(environ: dict[str, str | None]) -> Settings:
         allow_loopback_urls=_flag(ALLOW_LOOPBACK_ENV, environ.get(ALLOW_LOOPBACK_ENV), False),
         export_wait_scale=_wait_scale(environ.get(WAIT_SCALE_ENV)),
         local_s3_link_prefix=_local_link_prefix(environ.get(LOCAL_S3_LINKS_ENV)),
+        summary_table=text(SUMMARY_TABLE_ENV),
+        summary_worker_function=text(SUMMARY_WORKER_ENV),
+        summary_cache_ttl_h=_or(
+            _integer(SUMMARY_CACHE_TTL_ENV, environ.get(SUMMARY_CACHE_TTL_ENV), 0, MAX_SUMMARY_CACHE_TTL_H),
+            DEFAULT_SUMMARY_CACHE_TTL_H,
+        ),
+        activation_budget=_or(_integer(ACTIVATION_BUDGET_ENV, environ.get(ACTIVATION_BUDGET_ENV), 0), 0),
+        visit_profile_concurrency=_or(
+            _integer(VISIT_CONCURRENCY_ENV, environ.get(VISIT_CONCURRENCY_ENV), 1, MAX_VISIT_CONCURRENCY),
+            DEFAULT_VISIT_CONCURRENCY,
+        ),
         ca_bundle=next((text(name) for name in CA_BUNDLE_ENV if text(name)), None),
         secrets_extension_port=_or(
             _integer(EXTENSION_PORT_ENV, environ.get(EXTENSION_PORT_ENV), 1, 65535), DEFAULT_EXTENSION_PORT

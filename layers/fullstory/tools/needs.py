@@ -17,6 +17,9 @@ READ_EXPORT_RUNS = Need("read_export_runs", "runs")
 # run's input, and the delivered files, for fresh download links.
 STORE_CALLBACKS = Need("store_callbacks", "bucket")
 READ_EXPORT_FILES = Need("read_export_files", "bucket")
+# AI summaries through the summary cache and the Activation budget (``summaries``:
+# tools.summary_cache.SummaryCache): the table, and the worker that makes a summary outside the call.
+SUMMARY_CACHE = Need("summary_cache", "summaries")
 
 NEEDS: tuple[Need, ...] = (
     OPAL_CALL,
@@ -25,4 +28,5 @@ NEEDS: tuple[Need, ...] = (
     READ_EXPORT_RUNS,
     STORE_CALLBACKS,
     READ_EXPORT_FILES,
+    SUMMARY_CACHE,
 )

@@ -19,8 +19,9 @@ from platform_kit.observability import LambdaHandler
 from segment_exports.bucket import ExportBucket
 from segment_exports.executions import ExportRuns
 
-from .needs import FULLSTORY, READ_EXPORT_RUNS, STORE_CALLBACKS
+from .needs import FULLSTORY, READ_EXPORT_RUNS, STORE_CALLBACKS, SUMMARY_CACHE
 from .problems import fullstory_problem
+from .summary_cache import SummaryCache, summary_cache_problems
 from .workflow_problems import workflow_problems
 
 
@@ -38,6 +39,11 @@ def _export_bucket(use: Callable[[Any], Any], context: Any) -> Any:
         return use(ExportBucket())
 
 
+def _summary_cache(use: Callable[[Any], Any], context: Any) -> Any:
+    with summary_cache_problems():
+        return use(SummaryCache.configured())
+
+
 def problem_of(error: Exception) -> Problem | None:
     """The adapter's error mapping for the tools: Fullstory's errors, and no usable key to call it with;
     anything else is not ours to say (an internal error)."""
@@ -51,6 +57,7 @@ PROVIDERS: dict[str, Provider] = {
     FULLSTORY.keyword: _fullstory,
     READ_EXPORT_RUNS.keyword: _export_runs,
     STORE_CALLBACKS.keyword: _export_bucket,
+    SUMMARY_CACHE.keyword: _summary_cache,
 }
 
 

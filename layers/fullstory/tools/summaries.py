@@ -11,13 +11,17 @@ from pydantic_core import PydanticCustomError
 from fullstory_client import EXPECTED_FORM, normalize_session_id
 from opal_tools.spec import ToolSpec
 
-from .needs import FULLSTORY
+from .needs import FULLSTORY, SUMMARY_CACHE
 from .params import ToolParameters
-from .summarize import summarize_as
+from .summarize import summary_type_request
+from .summary_answers import cached_summary
 from .summary_profiles import CONFIGURATIONS, custom_configuration
 
 if TYPE_CHECKING:
     from fullstory_client import FullstoryClient
+    from fullstory_client.summary_config import SummaryConfiguration
+
+    from .summary_cache import SummaryCache
 
 
 def _session_id(value: str) -> str:
@@ -58,38 +62,42 @@ class CustomSummaryParams(ToolParameters):
 EXAMPLE_SESSION = {"sessionId": "4617328710723584:7291042947185627"}
 
 
+def _typed(
+    summary_type: str,
+    session_id: str,
+    fullstory: FullstoryClient,
+    summaries: SummaryCache,
+    configuration: SummaryConfiguration | None = None,
+    shape: Callable[[dict[str, Any]], dict[str, Any]] = dict,
+) -> dict[str, Any]:
+    chosen, profile = summary_type_request(summary_type, configuration)
+    head = {"sessionId": session_id, "summaryType": summary_type}
+    return cached_summary(head, summaries, fullstory, session_id, chosen, profile, shape)
+
+
 def summary_logic(summary_type: str) -> Callable[..., dict[str, Any]]:
-    """The logic of a typed summary tool: ``{sessionId, summaryType, summary}``."""
+    """The logic of a typed summary tool: ``{sessionId, summaryType, summary, cached, ...}``."""
     if summary_type not in CONFIGURATIONS:  # fail at import, not on the first call
         raise KeyError(f"no summary configuration {summary_type!r}")
 
-    def run(params: SessionParams, *, fullstory: FullstoryClient) -> dict[str, Any]:
-        return {
-            "sessionId": params.sessionId,
-            "summaryType": summary_type,
-            **summarize_as(summary_type, fullstory, params.sessionId),
-        }
+    def run(params: SessionParams, *, fullstory: FullstoryClient, summaries: SummaryCache) -> dict[str, Any]:
+        return _typed(summary_type, params.sessionId, fullstory, summaries)
 
     return run
 
 
-def custom_summary(params: CustomSummaryParams, *, fullstory: FullstoryClient) -> dict[str, Any]:
-    """The caller's own prompts, sent with the request (nothing saved)."""
+def custom_summary(
+    params: CustomSummaryParams, *, fullstory: FullstoryClient, summaries: SummaryCache
+) -> dict[str, Any]:
+    """The caller's own prompts, sent with the request (nothing saved in Fullstory)."""
     configuration = custom_configuration(params.pre_prompt, params.post_prompt, params.temperature)
-    return {
-        "sessionId": params.sessionId,
-        "summaryType": "custom",
-        **summarize_as("custom", fullstory, params.sessionId, configuration),
-    }
+    return _typed("custom", params.sessionId, fullstory, summaries, configuration)
 
 
-def detect_problems(params: SessionParams, *, fullstory: FullstoryClient) -> dict[str, Any]:
-    """Visible errors and consent-banner problems, one finding each."""
-    found = summarize_as("cmp-error-detection", fullstory, params.sessionId)
+def _findings(found: dict[str, Any]) -> dict[str, Any]:
     findings = found.get("findings")
     findings = findings if isinstance(findings, list) else []
     return {
-        "sessionId": params.sessionId,
         "findingCount": len(findings),
         "findings": findings,
         "consentBannerProblem": bool(found.get("consent_banner_problem")),
@@ -98,14 +106,25 @@ def detect_problems(params: SessionParams, *, fullstory: FullstoryClient) -> dic
     }
 
 
+def detect_problems(params: SessionParams, *, fullstory: FullstoryClient, summaries: SummaryCache) -> dict[str, Any]:
+    """Visible errors and consent-banner problems, one finding each."""
+    answer = _typed("cmp-error-detection", params.sessionId, fullstory, summaries, shape=_findings)
+    answer.pop("summaryType", None)
+    return answer
+
+
+# Every summary tool may answer before the analysis is done; the model must know to ask again.
+RUNNING_HINT = " A slow analysis answers status running: call again after retryAfterSeconds for the result."
+
+
 def _summary_tool(name: str, description: str, example: str, run: Callable[..., dict[str, Any]]) -> ToolSpec:
     return ToolSpec(
         name=name,
-        description=description,
+        description=description + RUNNING_HINT,
         parameters=SessionParams,
         group="ai",
         run=run,
-        needs=(FULLSTORY,),
+        needs=(FULLSTORY, SUMMARY_CACHE),
         ai=True,
         example_prompt=example,
         example_parameters=EXAMPLE_SESSION,
@@ -170,12 +189,12 @@ CUSTOM_SUMMARY = ToolSpec(
     description=(
         "Summarise one Fullstory session with your own instructions, when none of the typed summaries fits: a "
         "pre_prompt (role and context, placed before the session data), a post_prompt (what to produce, placed "
-        "after it) and a temperature (low for factual, higher for creative)."
+        "after it) and a temperature (low for factual, higher for creative)." + RUNNING_HINT
     ),
     parameters=CustomSummaryParams,
     group="ai",
     run=custom_summary,
-    needs=(FULLSTORY,),
+    needs=(FULLSTORY, SUMMARY_CACHE),
     ai=True,
     example_prompt="Act as a product manager: list the features used in session 4617328710723584:7291042947185627.",
     example_parameters={

@@ -35,6 +35,14 @@ def summarize(
     return {"summary": result.summary}
 
 
+def summary_type_request(
+    summary_type: str, configuration: SummaryConfiguration | None = None
+) -> tuple[SummaryConfiguration, str | None]:
+    """The configuration (default: the type's own) and the type's base profile."""
+    chosen = CONFIGURATIONS[summary_type] if configuration is None else configuration
+    return chosen, base_profile(summary_type)
+
+
 def summarize_as(
     summary_type: str, client: FullstoryClient, session_id: str, configuration: SummaryConfiguration | None = None
 ) -> dict[str, Any]:
