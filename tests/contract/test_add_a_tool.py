@@ -82,5 +82,7 @@ def test_adding_a_tool_as_the_readme_says_passes_the_contract_tests(tmp_path: Pa
     assert f"Path: /tools/{name.group(1)} " in (copy / "template.yaml").read_text(encoding="utf-8")
 
     this_test = f"--ignore={Path(__file__).relative_to(ROOT)}"  # the copy has no git to copy itself with
-    tested = _run(copy, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", this_test, "tests/contract")
+    tested = _run(
+        copy, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--show-capture=no", this_test, "tests/contract"
+    )
     assert tested.returncode == 0, tested.stdout[-4000:] + tested.stderr[-2000:]

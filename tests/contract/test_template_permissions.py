@@ -195,24 +195,33 @@ def _scenarios(
     """Calls that reach every AWS use each function's code has; each must answer as it should."""
     answers: dict[str, tuple[int, Any]] = {}
 
-    def expect(status: int, scenario: str, tool: str, parameters: dict[str, Any], **envelope: Any) -> Any:
+    def expect(
+        status: int,
+        scenario: str,
+        tool: str,
+        parameters: dict[str, Any],
+        over_mcp: dict[str, Any] | None = None,
+        **envelope: Any,
+    ) -> Any:
+        """The call, and when it answers 200 the same call over /mcp (whose one function runs every
+        tool) with ``over_mcp`` as its parameters if given (a summary of another session: a cache miss)."""
         answers[scenario] = answer = stack.tool(tool, parameters, **envelope)
         assert answer[0] == status, (scenario, answer)
-        if status == 200:  # the same call over /mcp, whose one function runs every tool
-            answers[f"mcp {scenario}"] = (200, stack.mcp(tool, parameters))
+        if status == 200:
+            answers[f"mcp {scenario}"] = (200, stack.mcp(tool, over_mcp or parameters))
         return answer[1]
 
     for path in ("/discovery", "/openapi.json"):
         answers[path] = stack.get("DiscoveryFunction", path)
         assert answers[path][0] == 200, answers[path]
 
-    user, session = simulator.data.users[0], simulator.data.sessions[3]
+    user, session, other = simulator.data.users[0], simulator.data.sessions[3], simulator.data.sessions[4]
     expect(200, "list segments", "fullstory_list_segments", {"limit": 5})
     expect(200, "get segment", "fullstory_get_segment", {"id": "everyone"})
     expect(200, "list sessions", "fullstory_list_sessions", {"uid": user.uid, "limit": 3})
     for spec in CATALOG:
         if spec.ai and spec.parameters is SessionParams:
-            expect(200, spec.name, spec.name, {"sessionId": session.id})
+            expect(200, spec.name, spec.name, {"sessionId": session.id}, over_mcp={"sessionId": other.id})
     prompts = {"pre_prompt": "Act as a product manager.", "post_prompt": "List three improvements."}
     expect(200, "custom summary", "fullstory_get_custom_session_summary", {"sessionId": session.id, **prompts})
     expect(200, "visit profile", "fullstory_visit_profile", {"uid": user.uid, "limit": 2})
