@@ -32,6 +32,7 @@ from summary_store.budget import ActivationBudget, BudgetExhausted, BudgetState
 from summary_store.keys import summary_key
 from summary_store.table import FAILED, SummaryTable
 
+from .aws_problems import aws_unavailable
 from .summarize import summarize
 from .summary_jobs import SummaryJob, request_body
 
@@ -308,14 +309,12 @@ def summary_cache_problems() -> Iterator[None]:
     try:
         yield
     except (ClientError, BotoCoreError) as exc:
-        code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else type(exc).__name__
-        _log.error("summary cache call failed: %s", code)
-        raise Problem(
-            503,
+        raise aws_unavailable(
+            exc,
+            "summary cache",
             "Summary cache unavailable",
             "AWS did not accept a request for the summary cache or the Activation budget; try again in a minute.",
             "SUMMARY_CACHE_UNAVAILABLE",
-            retry_after=30,
         ) from None
 
 

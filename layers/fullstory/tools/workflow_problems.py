@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from opal_tools.problems import Problem
 from platform_kit.aws import NotConfigured
 
+from .aws_problems import aws_unavailable
+
 _log = logging.getLogger(__name__)
 
 
@@ -28,12 +30,10 @@ def workflow_problems() -> Iterator[None]:
             "EXPORT_WORKFLOW_NOT_CONFIGURED",
         ) from None
     except (ClientError, BotoCoreError) as exc:
-        code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else type(exc).__name__
-        _log.error("export workflow call failed: %s", code)
-        raise Problem(
-            503,
+        raise aws_unavailable(
+            exc,
+            "export workflow",
             "Export workflow unavailable",
             "AWS did not accept the request for the export workflow; try again in a minute.",
             "EXPORT_WORKFLOW_UNAVAILABLE",
-            retry_after=30,
         ) from None
