@@ -57,6 +57,7 @@ Fullstory tools for Opal, publishing {len(tools)} tools{selection} against {full
 
   Discovery URL:  {server.base_url}/discovery
   Bearer token:   {server.bearer_token}
+  MCP URL:        {server.base_url}/mcp (Streamable HTTP, the same bearer token)
   Export files:   the download links in the answers are served here ({server.base_url}/__local/s3/...)
 
   Try:

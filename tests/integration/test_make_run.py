@@ -94,6 +94,21 @@ def test_the_banner_counts_the_tools_discovery_lists(served: Served) -> None:
     assert "ENABLED_TOOLS" not in banner  # not set by the user: nothing to echo
 
 
+def test_the_banner_names_the_mcp_url_and_it_answers_initialize(served: Served) -> None:
+    found = re.search(r"MCP URL:\s+(\S+)", served.banner())
+    assert found, served.banner()
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
+    answer = requests.post(
+        found.group(1), json=initialize, headers={"authorization": f"Bearer {served.token}"}, timeout=30
+    )
+    assert answer.status_code == 200 and answer.json()["result"]["protocolVersion"] == "2025-11-25"
+
+
 def test_log_level_info_prints_one_line_per_tool_call(served: Served) -> None:
     before = len(_tool_call_lines(served.lines))
     answer = requests.post(
