@@ -1,7 +1,10 @@
-"""The layer's runtime code stays off ``requests``: its import chain cost every cold start ~20 ms."""
+"""What the layer's handlers import: never ``requests`` (its import chain cost every cold start ~20 ms),
+and a tool only what its own needs take."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from scripts import check_built_layer
@@ -26,3 +29,15 @@ def test_the_layer_build_ships_every_package_of_ours() -> None:
     [line] = [line for line in makefile.splitlines() if line.startswith("OURS = ")]
     packages = {path.parent.name for path in (ROOT / "layers" / "fullstory").glob("*/__init__.py")}
     assert set(line.removeprefix("OURS = ").split()) == packages
+
+
+def test_a_tool_without_summaries_does_not_import_the_summary_cache() -> None:
+    # In a fresh interpreter: the test process has long imported everything.
+    probe = (
+        "import sys; sys.path[:0] = ['layers/fullstory', 'functions/fullstory_list_segments']; import app; "
+        "print(sorted(m for m in sys.modules if m.startswith(('summary_store', 'tools.summary'))))"
+    )
+    found = subprocess.run(  # noqa: S603 - this interpreter, our own code
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert found.stdout.strip() == "[]", found.stdout

@@ -21,7 +21,6 @@ from segment_exports.executions import ExportRuns
 
 from .needs import FULLSTORY, READ_EXPORT_RUNS, STORE_CALLBACKS, SUMMARY_CACHE
 from .problems import fullstory_problem
-from .summary_cache import SummaryCache, summary_cache_problems
 from .workflow_problems import workflow_problems
 
 
@@ -40,6 +39,9 @@ def _export_bucket(use: Callable[[Any], Any], context: Any) -> Any:
 
 
 def _summary_cache(use: Callable[[Any], Any], context: Any) -> Any:
+    # Imported here: only the AI tools need it, and the other tools' cold starts would pay for it.
+    from .summary_cache import SummaryCache, summary_cache_problems
+
     with summary_cache_problems():
         return use(SummaryCache.configured())
 
