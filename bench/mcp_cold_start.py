@@ -11,11 +11,9 @@ meets cold starts on any message, as a new execution environment may get any req
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,7 @@ if __package__ in (None, ""):  # `python bench/mcp_cold_start.py`
 from bench.cold_start import CHILD, Sample, _event, spawn, template_literals
 from bench.events import tool_event
 from bench.report import Row, markdown, mb, median, ms, ratio
-from bench.services import ROOT, Services, _start, _stop
+from bench.services import ROOT, Services, running
 
 LAYER = ROOT / "layers" / "fullstory"
 VERSION = "2025-11-25"
@@ -108,28 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.mcp_cold_start", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
-    with ours_only() as services:
+    with running(with_peers=False) as services:
         print(markdown(measure(services, max(1, min(args.runs, 50)))))
     return 0
-
-
-@contextlib.contextmanager
-def ours_only() -> Iterator[Services]:
-    """The simulator and the secrets extension (what our functions talk to), without the peers' moto server."""
-    with contextlib.ExitStack() as started:
-        sim_process, sim = _start("sim")
-        started.callback(_stop, sim_process)
-        extension_process, extension = _start("extension")
-        started.callback(_stop, extension_process)
-        yield Services(
-            sim_url=sim["base_url"],
-            moto_endpoint="",
-            extension_port=int(extension["port"]),
-            uid=sim["uid"],
-            uid_sessions=sim["uid_sessions"],
-            session_id=sim["session_id"],
-            extension=extension_process,
-        )
 
 
 if __name__ == "__main__":

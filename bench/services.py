@@ -180,20 +180,24 @@ def _put_secrets(endpoint: str | None) -> None:
 
 
 @contextlib.contextmanager
-def running() -> Iterator[Services]:
-    """Start the simulator, moto and the secrets extension (each in its own process), with our two
-    secrets stored in both secret stores."""
+def running(with_peers: bool = True) -> Iterator[Services]:
+    """Start the simulator, the secrets extension and, for the peers' boto3, moto (each in its own
+    process), with our two secrets stored in every secret store started."""
     with contextlib.ExitStack() as started:
         sim_process, sim = _start("sim")
         started.callback(_stop, sim_process)
-        moto_process, moto = _start("moto")
-        started.callback(_stop, moto_process)
+        moto_endpoint = ""
+        if with_peers:
+            moto_process, moto = _start("moto")
+            started.callback(_stop, moto_process)
+            moto_endpoint = moto["endpoint"]
         extension_process, extension = _start("extension")
         started.callback(_stop, extension_process)
-        _put_secrets(moto["endpoint"])
+        if moto_endpoint:
+            _put_secrets(moto_endpoint)
         yield Services(
             sim_url=sim["base_url"],
-            moto_endpoint=moto["endpoint"],
+            moto_endpoint=moto_endpoint,
             extension_port=int(extension["port"]),
             uid=sim["uid"],
             uid_sessions=sim["uid_sessions"],
